@@ -1,0 +1,69 @@
+# Byline: everything a newcomer needs. Only Python 3.11+ and make are assumed.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+CONSTRAINTS := requirements/constraints.txt
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+
+.PHONY: help install install-dev run migrate demo superuser test test-postgres lint format clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml $(CONSTRAINTS)
+	$(BIN)/pip install --quiet -c $(CONSTRAINTS) -e .
+	touch $@
+
+$(DEV_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -c $(CONSTRAINTS) -e '.[dev]'
+	touch $@
+
+install: $(STAMP) ## Create .venv and install Byline with its locked dependencies
+
+install-dev: $(DEV_STAMP) ## Also install the development tools
+
+.env:
+	@sed "s/^DJANGO_SECRET_KEY=$$/DJANGO_SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')/" .env.example > .env
+	@echo "Created .env from .env.example (development settings, fresh secret key)."
+
+migrate: $(STAMP) .env ## Apply database migrations
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate ## Load the demo writer and piece (idempotent)
+	$(BIN)/python manage.py load_demo
+
+run: demo ## Set up, migrate, load the demo and serve http://127.0.0.1:$(PORT)
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+superuser: migrate ## Create an admin login
+	$(BIN)/python manage.py createsuperuser
+
+test: $(DEV_STAMP) ## Run the whole suite (SQLite, or DATABASE_URL when set)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres: ## Run the suite on the local PostgreSQL
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/byline} $(MAKE) test
+
+lint: $(DEV_STAMP) ## ruff check, ruff format --check, and no missing migrations
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DJANGO_SETTINGS_MODULE=config.settings_test $(BIN)/python manage.py makemigrations --check --dry-run
+
+format: $(DEV_STAMP) ## Format and fix what ruff can
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+lock: $(BIN)/python ## Re-resolve and pin every dependency into requirements/constraints.txt
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install --quiet --upgrade pip && .venv-lock/bin/pip install --quiet -e '.[dev]'
+	.venv-lock/bin/pip freeze --exclude-editable | grep -v '^-e' > $(CONSTRAINTS)
+	rm -rf .venv-lock
+
+clean: ## Remove the virtualenv, database, media and caches
+	rm -rf $(VENV) db.sqlite3 media .test-media staticfiles .pytest_cache

@@ -1,0 +1,64 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.urls import reverse
+from django.utils.text import slugify
+
+import markup
+
+
+class User(AbstractUser):
+    """Byline's user: readers, writers, editors and moderators alike."""
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+
+
+class AuthorProfile(models.Model):
+    """The public face of a writer: one per writer, shown in bylines and on author pages."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="author_profile"
+    )
+    display_name = models.CharField(max_length=120)
+    slug = models.SlugField(
+        max_length=80, unique=True, help_text="The author page lives at /@<slug>/."
+    )
+    bio = models.TextField(blank=True, help_text="Markdown. Shown on the author card and page.")
+    bio_html = models.TextField(blank=True, editable=False)
+    avatar = models.ImageField(upload_to="avatars/", blank=True)
+    website = models.URLField(blank=True)
+    links = models.TextField(
+        blank=True, help_text="Other places to find you: one web address per line."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["display_name"]
+
+    def __str__(self):
+        return self.display_name
+
+    def get_absolute_url(self):
+        return reverse("blog:author", kwargs={"author": self.slug})
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.display_name)[:80] or f"author-{self.user_id}"
+        self.bio_html = markup.render_markdown(self.bio)
+        super().save(*args, **kwargs)
+
+    @property
+    def initials(self):
+        parts = [part for part in self.display_name.split() if part[:1].isalnum()]
+        return "".join(part[0] for part in parts[:2]).upper() or "?"
+
+    @property
+    def link_list(self):
+        """Return the web addresses to show on the author page, website first."""
+        lines = [self.website, *self.links.splitlines()]
+        return [line.strip() for line in lines if line.strip().startswith(("https://", "http://"))]
+
+    @property
+    def bio_text(self):
+        return markup.html_to_text(self.bio_html)

@@ -1,0 +1,156 @@
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from markdownx.models import MarkdownxField
+from simple_history.models import HistoricalRecords
+
+import markup
+from accounts.models import AuthorProfile
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=60, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("blog:tag", kwargs={"tag": self.slug})
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)[:60]
+        super().save(*args, **kwargs)
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """The one definition of "visible to readers": published, and its time has come."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def for_lists(self):
+        """What a list of pieces shows: the author's card fields, no bodies."""
+        return self.select_related("author").defer("body", "body_html")
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=300)
+    subtitle = models.CharField(max_length=300, blank=True)
+    slug = models.SlugField(max_length=200, allow_unicode=False)
+    author = models.ForeignKey(AuthorProfile, on_delete=models.PROTECT, related_name="articles")
+    body = MarkdownxField(help_text="Markdown. The preview shows exactly what readers will see.")
+    body_html = models.TextField(editable=False, default="")
+    description = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="For search engines and link previews; 50–160 characters work best. "
+        "Left empty, the first paragraph is used.",
+    )
+    canonical_url = models.URLField(
+        "canonical URL",
+        max_length=500,
+        blank=True,
+        help_text="Where this piece first appeared, if elsewhere (e.g. its Medium address).",
+    )
+    cover_image = models.ImageField(upload_to="covers/%Y/%m/", blank=True)
+    cover_alt = models.CharField(
+        "cover alt text", max_length=300, blank=True, help_text="Describe the image for readers "
+        "who cannot see it. Required with a cover image."
+    )
+    cover_caption = models.CharField(max_length=300, blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        "publish time",
+        null=True,
+        blank=True,
+        help_text="A time in the future schedules the piece; it appears by itself then.",
+    )
+    excerpt = models.CharField(max_length=300, blank=True, editable=False)
+    word_count = models.PositiveIntegerField(default=0, editable=False)
+    reading_time = models.PositiveSmallIntegerField(default=1, editable=False)
+    response_count = models.PositiveIntegerField(default=0, editable=False)
+    edited_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="Last change to the text after publishing."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["body_html", "response_count"])
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        get_latest_by = "published_at"
+        constraints = [
+            models.UniqueConstraint(fields=["author", "slug"], name="article_unique_author_slug"),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(published_at__isnull=False),
+                name="article_published_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "published"]), name="article_status_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "published_at"], name="article_status_pub_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("blog:article", kwargs={"author": self.author.slug, "slug": self.slug})
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.title)[:200] or "untitled"
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        self.render()
+        if self.pk and self.is_published and self._text_changed():
+            self.edited_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    def _text_changed(self):
+        before = Article.objects.filter(pk=self.pk).values("title", "subtitle", "body").first()
+        return before is not None and before != {
+            "title": self.title,
+            "subtitle": self.subtitle,
+            "body": self.body,
+        }
+
+    def render(self):
+        """Render the body once, at save time, with its counts."""
+        self.body_html = markup.render_markdown(self.body)
+        self.excerpt = markup.excerpt(self.body_html, limit=300)
+        words, images = markup.text_stats(self.body_html)
+        self.word_count = words
+        self.reading_time = markup.reading_time_minutes(words, images + bool(self.cover_image))
+
+    @property
+    def is_published(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def modified_at(self):
+        return self.edited_at or self.published_at
+
+    @property
+    def summary(self):
+        """The piece's own description, else the start of its first paragraph."""
+        return self.description or markup.trim(self.excerpt, 160)

@@ -1,0 +1,48 @@
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+from accounts.models import AuthorProfile
+
+from .models import Article, Tag
+
+
+class HomeSitemap(Sitemap):
+    changefreq = "daily"
+
+    def items(self):
+        return ["blog:home"]
+
+    def location(self, item):
+        return reverse(item)
+
+
+class ArticleSitemap(Sitemap):
+    changefreq = "weekly"
+
+    def items(self):
+        return Article.objects.published().for_lists().order_by("-published_at")
+
+    def lastmod(self, item):
+        return item.modified_at
+
+
+class AuthorSitemap(Sitemap):
+    changefreq = "weekly"
+
+    def items(self):
+        return AuthorProfile.objects.filter(articles__in=Article.objects.published()).distinct()
+
+
+class TagSitemap(Sitemap):
+    changefreq = "weekly"
+
+    def items(self):
+        return Tag.objects.filter(articles__in=Article.objects.published()).distinct()
+
+
+SITEMAPS = {
+    "home": HomeSitemap,
+    "articles": ArticleSitemap,
+    "authors": AuthorSitemap,
+    "tags": TagSitemap,
+}

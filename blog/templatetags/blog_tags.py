@@ -1,0 +1,30 @@
+import json
+
+from django import template
+from django.utils.html import _json_script_escapes
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+
+@register.filter
+def jsonld(data):
+    """Serialize structured data for a `<script type="application/ld+json">` block, safely."""
+    return mark_safe(json.dumps(data, ensure_ascii=False).translate(_json_script_escapes))  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
+def absolute(context, path):
+    """Make a site path absolute for metadata (canonical links, OpenGraph)."""
+    if not path:
+        return ""
+    if path.startswith(("http://", "https://")):
+        return path
+    return context["request"].build_absolute_uri(path)
+
+
+@register.filter
+def responses_label(count):
+    if not count:
+        return "No responses yet"
+    return "1 response" if count == 1 else f"{count:,} responses"
