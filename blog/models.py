@@ -1,3 +1,4 @@
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -64,8 +65,10 @@ class Article(models.Model):
     )
     cover_image = models.ImageField(upload_to="covers/%Y/%m/", blank=True)
     cover_alt = models.CharField(
-        "cover alt text", max_length=300, blank=True, help_text="Describe the image for readers "
-        "who cannot see it. Required with a cover image."
+        "cover alt text",
+        max_length=300,
+        blank=True,
+        help_text="Describe the image for readers who cannot see it. Required with a cover image.",
     )
     cover_caption = models.CharField(max_length=300, blank=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
@@ -80,6 +83,10 @@ class Article(models.Model):
     word_count = models.PositiveIntegerField(default=0, editable=False)
     reading_time = models.PositiveSmallIntegerField(default=1, editable=False)
     response_count = models.PositiveIntegerField(default=0, editable=False)
+    revision = models.PositiveIntegerField(
+        default=1, editable=False, help_text="Bumped on every save; refuses stale edits."
+    )
+    search_vector = SearchVectorField(null=True, editable=False)
     edited_at = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="Last change to the text after publishing."
     )
@@ -87,7 +94,9 @@ class Article(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ArticleQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["body_html", "response_count"])
+    history = HistoricalRecords(
+        excluded_fields=["body_html", "excerpt", "response_count", "search_vector"]
+    )
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -105,6 +114,10 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["status", "published_at"], name="article_status_pub_idx"),
         ]
+        permissions = [
+            ("publish_article", "Can publish, schedule and unpublish pieces"),
+            ("change_any_article", "Can change every writer's pieces"),
+        ]
 
     def __str__(self):
         return self.title
@@ -118,17 +131,29 @@ class Article(models.Model):
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         self.render()
-        if self.pk and self.is_published and self._text_changed():
+        before = self._stored_values() if self.pk else None
+        if before and self.is_published and self._text_changed(before):
             self.edited_at = timezone.now()
         super().save(*args, **kwargs)
+        if before and before["slug"] != self.slug and before["status"] == self.Status.PUBLISHED:
+            ArticleRedirect.objects.update_or_create(
+                author_id=before["author_id"], old_slug=before["slug"], defaults={"article": self}
+            )
+        ArticleRedirect.objects.filter(author=self.author, old_slug=self.slug).delete()
 
-    def _text_changed(self):
-        before = Article.objects.filter(pk=self.pk).values("title", "subtitle", "body").first()
-        return before is not None and before != {
-            "title": self.title,
-            "subtitle": self.subtitle,
-            "body": self.body,
-        }
+    def _stored_values(self):
+        return (
+            Article.objects.filter(pk=self.pk)
+            .values("title", "subtitle", "body", "slug", "status", "author_id")
+            .first()
+        )
+
+    def _text_changed(self, before):
+        return (before["title"], before["subtitle"], before["body"]) != (
+            self.title,
+            self.subtitle,
+            self.body,
+        )
 
     def render(self):
         """Render the body once, at save time, with its counts."""
@@ -154,3 +179,22 @@ class Article(models.Model):
     def summary(self):
         """The piece's own description, else the start of its first paragraph."""
         return self.description or markup.trim(self.excerpt, 160)
+
+
+class ArticleRedirect(models.Model):
+    """An old address of a published piece whose slug changed: answered with a 301."""
+
+    author = models.ForeignKey(AuthorProfile, on_delete=models.CASCADE, related_name="+")
+    old_slug = models.SlugField(max_length=200)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="redirects")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "old_slug"], name="articleredirect_unique_author_slug"
+            )
+        ]
+
+    def __str__(self):
+        return f"/@{self.author.slug}/{self.old_slug}/ → {self.article}"

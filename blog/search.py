@@ -1,8 +1,10 @@
 """Finding pieces by their words, on any database Byline runs on."""
 
 from django.db.models import Q
+from django.shortcuts import render
 
 from .models import Article
+from .views import paginate
 
 MAX_QUERY_LENGTH = 200
 
@@ -21,3 +23,12 @@ def search_articles(query):
             Q(title__icontains=word) | Q(subtitle__icontains=word) | Q(body__icontains=word)
         )
     return articles
+
+
+def search_view(request):
+    query = clean_query(request.GET.get("q"))
+    context = {"query": query, "articles": [], "page_obj": None}
+    if query:
+        page = paginate(request, search_articles(query))
+        context.update(page_obj=page, articles=page.object_list)
+    return render(request, "blog/search.html", context)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import feeds, views
+from . import feeds, search, views
 
 app_name = "blog"
 
@@ -9,10 +9,8 @@ urlpatterns = [
     path("feed/atom/", feeds.LatestAtomFeed(), name="feed_atom"),
     path("feed/rss/", feeds.LatestRssFeed(), name="feed_rss"),
     path("archive/", views.archive_index, name="archive"),
-    path("search/", views.search, name="search"),
-    path(
-        "archive/<int:year>/<int:month>/", views.ArchiveMonthView.as_view(), name="archive_month"
-    ),
+    path("search/", search.search_view, name="search"),
+    path("archive/<int:year>/<int:month>/", views.ArchiveMonthView.as_view(), name="archive_month"),
     path("tag/<slug:tag>/", views.tag_detail, name="tag"),
     path("tag/<slug:tag>/feed/atom/", feeds.TagAtomFeed(), name="tag_feed_atom"),
     path("tag/<slug:tag>/feed/rss/", feeds.TagRssFeed(), name="tag_feed_rss"),

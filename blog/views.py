@@ -1,13 +1,12 @@
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.generic import ListView, MonthArchiveView
 
 from accounts.models import AuthorProfile
 
 from .metadata import article_structured_data
-from .models import Article, Tag
-from .search import clean_query, search_articles
+from .models import Article, ArticleRedirect, Tag
 
 PAGE_SIZE = 10
 
@@ -29,11 +28,20 @@ class HomeView(ListView):
 
 
 def article_detail(request, author, slug):
-    article = get_object_or_404(
-        Article.objects.published().select_related("author").prefetch_related("tags"),
-        author__slug=author,
-        slug=slug,
+    article = (
+        Article.objects.published()
+        .select_related("author")
+        .prefetch_related("tags")
+        .filter(author__slug=author, slug=slug)
+        .first()
     )
+    if article is None:
+        moved = ArticleRedirect.objects.filter(
+            author__slug=author, old_slug=slug, article__in=Article.objects.published()
+        ).select_related("article__author")
+        if moved := moved.first():
+            return redirect(moved.article, permanent=True)
+        raise Http404("No such piece.")
     more_from_author = (
         Article.objects.published()
         .for_lists()
@@ -66,7 +74,9 @@ def tag_detail(request, tag):
     tag = get_object_or_404(Tag, slug=tag)
     page = paginate(request, Article.objects.published().for_lists().filter(tags=tag))
     return render(
-        request, "blog/tag_detail.html", {"tag": tag, "page_obj": page, "articles": page.object_list}
+        request,
+        "blog/tag_detail.html",
+        {"tag": tag, "page_obj": page, "articles": page.object_list},
     )
 
 
@@ -83,12 +93,3 @@ class ArchiveMonthView(MonthArchiveView):
     paginate_by = PAGE_SIZE
     context_object_name = "articles"
     allow_empty = False
-
-
-def search(request):
-    query = clean_query(request.GET.get("q"))
-    context = {"query": query, "articles": [], "page_obj": None}
-    if query:
-        page = paginate(request, search_articles(query))
-        context.update(page_obj=page, articles=page.object_list)
-    return render(request, "blog/search.html", context)

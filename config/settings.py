@@ -156,8 +156,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Markdown editor (django-markdownx): Byline serves its own, locked-down endpoints.
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "markup.render_markdown"
-MARKDOWNX_URLS_PATH = "/admin/markdownx/markdownify/"
-MARKDOWNX_UPLOAD_URLS_PATH = "/admin/markdownx/upload/"
+MARKDOWNX_URLS_PATH = "/write/markdownx/markdownify/"
+MARKDOWNX_UPLOAD_URLS_PATH = "/write/markdownx/upload/"
 MARKDOWNX_UPLOAD_MAX_SIZE = 10 * 1024 * 1024
 MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"]
 MARKDOWNX_IMAGE_MAX_SIZE = {"size": (2000, 0), "quality": 85}

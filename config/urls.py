@@ -15,6 +15,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("accounts/", include("accounts.urls")),
+    path("responses/", include("comments.urls")),
+    path("write/", include("blog.editor_urls")),
     path("", include("blog.urls")),
 ]
 

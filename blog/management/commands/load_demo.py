@@ -25,7 +25,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         meta, body = read_front_matter(DEMO_DIR / "article.md")
         user, _ = get_user_model().objects.get_or_create(
-            username=meta["author_username"], defaults={"first_name": "Christian", "last_name": "Baghai"}
+            username=meta["author_username"],
+            defaults={"first_name": "Christian", "last_name": "Baghai"},
         )
         profile, _ = AuthorProfile.objects.get_or_create(
             user=user, defaults={"display_name": meta["author"], "slug": meta["author_username"]}
@@ -44,4 +45,6 @@ class Command(BaseCommand):
             tags = [Tag.objects.get_or_create(name=name)[0] for name in meta.get("tags", [])]
             article.tags.set(tags)
         verb = "Published" if created else "Already there:"
-        self.stdout.write(self.style.SUCCESS(f"{verb} “{article.title}” at {article.get_absolute_url()}"))
+        self.stdout.write(
+            self.style.SUCCESS(f"{verb} “{article.title}” at {article.get_absolute_url()}")
+        )
