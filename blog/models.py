@@ -1,4 +1,5 @@
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -45,6 +46,13 @@ class Article(models.Model):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
 
+    class ResponsesMode(models.TextChoices):
+        DEFAULT = "", "Site default"
+        OPEN = "open", "Open"
+        PREMODERATED = "premoderated", "Pre-moderated (every response held for review)"
+        LOCKED = "locked", "Locked (shown, no new responses)"
+        OFF = "off", "Off (hidden, no new responses)"
+
     title = models.CharField(max_length=300)
     subtitle = models.CharField(max_length=300, blank=True)
     slug = models.SlugField(max_length=200, allow_unicode=False)
@@ -80,6 +88,9 @@ class Article(models.Model):
         help_text="A time in the future schedules the piece; it appears by itself then.",
     )
     excerpt = models.CharField(max_length=300, blank=True, editable=False)
+    responses_mode = models.CharField(
+        max_length=12, choices=ResponsesMode.choices, default=ResponsesMode.DEFAULT, blank=True
+    )
     word_count = models.PositiveIntegerField(default=0, editable=False)
     reading_time = models.PositiveSmallIntegerField(default=1, editable=False)
     response_count = models.PositiveIntegerField(default=0, editable=False)
@@ -109,6 +120,10 @@ class Article(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "published"]), name="article_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(responses_mode__in=["", "open", "premoderated", "locked", "off"]),
+                name="article_responses_mode_valid",
             ),
         ]
         indexes = [
@@ -154,6 +169,12 @@ class Article(models.Model):
             self.subtitle,
             self.body,
         )
+
+    def clean(self):
+        if self.cover_image and not self.cover_alt.strip():
+            raise ValidationError(
+                {"cover_alt": "Describe the cover image for readers who cannot see it."}
+            )
 
     def render(self):
         """Render the body once, at save time, with its counts."""

@@ -29,6 +29,8 @@ ALLOWED_HOSTS = env.list(
 )
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_NAME = env.str("BYLINE_SITE_NAME", default="Byline")
+# Responses mode for pieces that do not choose one: open, premoderated, locked or off.
+BYLINE_RESPONSES_DEFAULT_MODE = env.str("BYLINE_RESPONSES_DEFAULT_MODE", default="open")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
