@@ -1,0 +1,80 @@
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_settings(**env):
+    """Import config.settings in a fresh interpreter with only the given Django variables set."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    clean.pop("REDIS_URL", None)
+    clean.update(env)
+    code = (
+        "import json, django; from django.conf import settings as s; "
+        "print(json.dumps({'debug': s.DEBUG, 'engine': s.DATABASES['default']['ENGINE'], "
+        "'name': str(s.DATABASES['default']['NAME']), 'hosts': s.ALLOWED_HOSTS, "
+        "'cache': s.CACHES['default']['BACKEND']}))"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT / "tests",  # away from the project's .env file
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = load_settings(DJANGO_DEBUG="0", DJANGO_SECRET_KEY="")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_production_starts_with_a_secret_key_and_reads_the_environment():
+    result = load_settings(
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="x" * 50,
+        DJANGO_ALLOWED_HOSTS="byline.example,www.byline.example",
+        DATABASE_URL="postgres://u:p@db.internal:5432/byline",
+        REDIS_URL="redis://127.0.0.1:6379/1",
+    )
+    assert result.returncode == 0, result.stderr
+    assert '"debug": false' in result.stdout
+    assert '"engine": "django.db.backends.postgresql"' in result.stdout
+    assert '"hosts": ["byline.example", "www.byline.example"]' in result.stdout
+    assert "RedisCache" in result.stdout
+
+
+def test_zero_configuration_defaults_to_a_sqlite_file_in_the_project():
+    result = load_settings(DJANGO_DEBUG="1")
+    assert result.returncode == 0, result.stderr
+    assert '"engine": "django.db.backends.sqlite3"' in result.stdout
+    assert str(ROOT / "db.sqlite3") in result.stdout
+    assert "LocMemCache" in result.stdout
+
+
+def settings_variables():
+    source = (ROOT / "config" / "settings.py").read_text()
+    return set(re.findall(r'env\.\w+\(\s*"([A-Z_]+)"', source))
+
+
+def test_every_environment_variable_is_documented():
+    names = settings_variables()
+    assert {"DJANGO_DEBUG", "DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL"} <= names
+    example = (ROOT / ".env.example").read_text()
+    readme = (ROOT / "README.md").read_text()
+    for name in names:
+        assert re.search(rf"^#? ?{name}=", example, re.M), f"{name} missing from .env.example"
+        assert f"`{name}`" in readme, f"{name} missing from the README's table"
+
+
+@pytest.mark.parametrize("target", ["run", "test", "lint", "superuser"])
+def test_makefile_has_the_documented_targets(target):
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(rf"^{target}:", makefile, re.M)
