@@ -22,9 +22,12 @@ def paginate(request, queryset, per_page=PAGE_SIZE):
 
 class HomeView(ListView):
     template_name = "blog/home.html"
-    queryset = Article.objects.published().for_lists()
     paginate_by = PAGE_SIZE
     context_object_name = "articles"
+
+    def get_queryset(self):
+        # Built per request: published() compares with the current time.
+        return Article.objects.published().for_lists()
 
 
 def article_detail(request, author, slug):
@@ -87,9 +90,11 @@ def archive_index(request):
 
 class ArchiveMonthView(MonthArchiveView):
     template_name = "blog/archive_month.html"
-    queryset = Article.objects.published().for_lists()
     date_field = "published_at"
     month_format = "%m"
     paginate_by = PAGE_SIZE
     context_object_name = "articles"
     allow_empty = False
+
+    def get_queryset(self):
+        return Article.objects.published().for_lists()
