@@ -19,8 +19,15 @@ def test_seed_piece_html_and_css_are_small(client, demo_article):
 
 
 def anonymous_pages(article, tag):
-    return ["/", article.get_absolute_url(), article.author.get_absolute_url(), tag.get_absolute_url(),
-            "/archive/", "/search/?q=x", "/search/"]  # fmt: skip
+    return [
+        "/",
+        article.get_absolute_url(),
+        article.author.get_absolute_url(),
+        tag.get_absolute_url(),
+        "/archive/",
+        "/search/?q=x",
+        "/search/",
+    ]
 
 
 def test_anonymous_pages_carry_no_csrf_token_cookie_or_script(client):
