@@ -10,9 +10,16 @@ import re
 
 import markdown
 import nh3
+from markdown.extensions import Extension
+from markdown.extensions.fenced_code import FencedBlockPreprocessor
+from pygments.token import STANDARD_TYPES
 
 __all__ = [
+    "ALLOWED_ATTRIBUTE_VALUES",
+    "ALLOWED_ATTRIBUTES",
+    "ALLOWED_CLASSES",
     "ALLOWED_TAGS",
+    "URL_SCHEMES",
     "excerpt",
     "reading_time_minutes",
     "render_markdown",
@@ -21,8 +28,32 @@ __all__ = [
     "trim",
 ]
 
+
+class _FencedCodeWithoutOptions(FencedBlockPreprocessor):
+    """Fenced code that takes only a language from `{.lang ...}`, never Pygments options.
+
+    Upstream passes every `key=value` in the braces to Pygments as keyword arguments, so a
+    writer could turn on inline `style` output, write bytes instead of text (`encoding=`),
+    blow up memory (`tabsize=`) or crash the save outright (`style=` collides with a named
+    argument). Ids and extra classes are dropped too: they are not ours to choose.
+    """
+
+    def handle_attrs(self, attrs):
+        classes = [value for key, value in attrs if key == "." and value]
+        return "", classes[:1], {}
+
+
+class _SafeFencedCodeExtension(Extension):
+    def extendMarkdown(self, md):
+        current = md.preprocessors["fenced_code_block"]
+        md.preprocessors.register(
+            _FencedCodeWithoutOptions(md, current.config), "fenced_code_block", 25
+        )
+
+
 MARKDOWN_EXTENSIONS = [
     "markdown.extensions.extra",  # tables, footnotes, fenced code, attribute lists, abbreviations
+    _SafeFencedCodeExtension(),  # must come after `extra`, whose fenced code it replaces
     "markdown.extensions.codehilite",
     "markdown.extensions.toc",
     "markdown.extensions.sane_lists",
@@ -44,42 +75,84 @@ ALLOWED_TAGS = {
     "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr",
     "u", "ul", "var",
 }  # fmt: skip
+# Ids are kept so in-page anchors (headings, footnotes) work; Byline pages run no script that
+# could be misled by a clobbered global. `class` values are narrowed by ALLOWED_CLASSES.
 _HEADING_ATTRS = {"id"}
 ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title", "id", "class"},
+    "a": {"href", "title", "class"},
     "abbr": {"title"},
-    "img": {"src", "alt", "title", "width", "height"},
-    "code": {"class"},
     "div": {"class"},
-    "pre": {"class"},
     "span": {"class"},
-    "sup": {"id", "class"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "sup": {"id"},
     "li": {"id"},
     "ol": {"start"},
-    "hr": {"class"},
-    "td": {"align"},
-    "th": {"align"},
     **{f"h{level}": _HEADING_ATTRS for level in range(1, 7)},
+}
+_ALIGNMENTS = {"left", "center", "right"}
+ALLOWED_ATTRIBUTE_VALUES = {"td": {"align": _ALIGNMENTS}, "th": {"align": _ALIGNMENTS}}
+# Only the classes the renderer itself emits: a writer's `{: .button}` or `<span class="...">`
+# must not borrow the site's own styles (spoofed buttons, messages, hidden text).
+ALLOWED_CLASSES = {
+    "a": {"heading-anchor", "footnote-ref", "footnote-backref"},
+    "div": {"highlight", "footnote", "toc"},
+    "span": {name for name in STANDARD_TYPES.values() if name} | {"hll"},  # Pygments tokens
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 
+_URL_ATTRIBUTES = {"href", "src"}
+_INVISIBLE_RE = re.compile(r"[\x00-\x20\x7f-\x9f]+")
+_SCHEME_RE = re.compile(r"([a-z][a-z0-9+.-]*):")
+
+
+def _filter_attribute(tag: str, name: str, value: str) -> str | None:
+    """Keep only our own classes; drop URLs whose scheme is not allowed once spaces are removed.
+
+    nh3 already rejects `javascript:` and encoded variants that browsers decode; this also
+    rejects spellings such as `jav ascript:` that only lenient (legacy) parsers would run.
+    """
+    if name == "class":
+        allowed = ALLOWED_CLASSES.get(tag, set())
+        return " ".join(cls for cls in value.split() if cls in allowed) or None
+    if name in _URL_ATTRIBUTES:
+        scheme = _SCHEME_RE.match(_INVISIBLE_RE.sub("", value).lower())
+        if scheme and scheme.group(1) not in URL_SCHEMES:
+            return None
+    return value
+
 
 def sanitize_html(dirty: str) -> str:
-    """Keep only allow-listed tags, attributes and URL schemes."""
+    """Keep only allow-listed tags, attributes, classes and URL schemes."""
     return nh3.clean(
         dirty,
         tags=ALLOWED_TAGS,
+        clean_content_tags={"script", "style"},
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_filter_attribute,
+        tag_attribute_values=ALLOWED_ATTRIBUTE_VALUES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
 
 
+def _render_plain(text: str) -> str:
+    paragraphs = (part.strip() for part in re.split(r"\n\s*\n", text))
+    return "\n".join(f"<p>{html.escape(part)}</p>" for part in paragraphs if part)
+
+
 def render_markdown(text: str) -> str:
-    """Render writer Markdown to sanitized HTML (the only renderer in Byline)."""
+    """Render writer Markdown to sanitized HTML (the only renderer in Byline).
+
+    Markdown nested deeper than Python's recursion limit (hundreds of list levels) is shown
+    as escaped plain text rather than failing the save.
+    """
     md = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG)
-    return sanitize_html(md.convert(text or ""))
+    try:
+        rendered = md.convert(text or "")
+    except RecursionError:
+        rendered = _render_plain(text)
+    return sanitize_html(rendered)
 
 
 _TAG_RE = re.compile(r"<[^>]+>")
