@@ -1,10 +1,16 @@
+import uuid
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.text import slugify
 
 import markup
+import uploads
+
+AVATAR_SIZE = 400  # pixels, square
 
 
 class User(AbstractUser):
@@ -42,11 +48,29 @@ class AuthorProfile(models.Model):
     def get_absolute_url(self):
         return reverse("blog:author", kwargs={"author": self.slug})
 
+    def clean(self):
+        self.process_avatar()
+
     def save(self, *args, **kwargs):
+        self.process_avatar()
         if not self.slug:
             self.slug = slugify(self.display_name)[:80] or f"author-{self.user_id}"
         self.bio_html = markup.render_markdown(self.bio)
         super().save(*args, **kwargs)
+
+    def process_avatar(self):
+        """Check a newly uploaded avatar by decoding it; store it re-encoded, square, small."""
+        if not self.avatar or self.avatar._committed:
+            return
+        if getattr(self, "_processed_avatar", None) is self.avatar.file:
+            return
+        try:
+            content, ext = uploads.process_image(self.avatar, max_width=AVATAR_SIZE, square=True)
+        except uploads.ImageRejected as error:
+            raise ValidationError({"avatar": error.message}, code=error.code) from error
+        content.name = f"{uuid.uuid4().hex}.{ext}"
+        self.avatar = content
+        self._processed_avatar = self.avatar.file
 
     @property
     def initials(self):

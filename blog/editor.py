@@ -1,0 +1,131 @@
+"""The writer's tools outside the admin proper: who may write, the editor's live preview and
+image upload endpoints (django-markdownx's JavaScript talks to these, never to markdownx.urls),
+and the private preview of drafts and scheduled pieces.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.files.storage import default_storage
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+import markup
+import uploads
+
+from .models import Article
+
+NO_STORE = "private, no-store"
+
+
+# --- Who may do what ----------------------------------------------------------------------
+
+
+def can_write(user):
+    """Staff allowed to add or change pieces: writers, editors, superusers."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and (user.has_perm("blog.add_article") or user.has_perm("blog.change_article"))
+    )
+
+
+def can_change_any(user):
+    return user.is_active and user.has_perm("blog.change_any_article")
+
+
+def can_edit(user, article):
+    """May `user` change `article`? Editors change every piece, writers their own."""
+    if not (can_write(user) and user.has_perm("blog.change_article")):
+        return False
+    return can_change_any(user) or article.author.user_id == user.pk
+
+
+def can_bulk_publish(user):
+    """Editors: publish, schedule and unpublish anyone's pieces in bulk."""
+    return user.has_perm("blog.publish_article") and can_change_any(user)
+
+
+def _no_store(response):
+    response["Cache-Control"] = NO_STORE
+    return response
+
+
+# --- The markdownx endpoints --------------------------------------------------------------
+
+
+@require_POST
+def markdownify(request):
+    """Render the editor's Markdown exactly as the published page will: the one renderer."""
+    if not can_write(request.user):
+        return _no_store(HttpResponse("Sign in as a writer to preview.", status=403))
+    html = markup.render_markdown(request.POST.get("content", ""))
+    return _no_store(HttpResponse(html, content_type="text/html; charset=utf-8"))
+
+
+def _upload_error(message, status=400):
+    # The shape of markdownx's own ImageUploadView errors (form.errors): {"image": [...]}.
+    return _no_store(JsonResponse({"image": [message]}, status=status))
+
+
+@require_POST
+def upload(request):
+    """Store an image dropped or pasted into the editor, after decoding and re-encoding it.
+
+    Answers like markdownx's upload view: `{"image_code": "![](url)"}`, or `{"image": [error]}`
+    with status 400 (403 for anyone who may not write).
+    """
+    if not can_write(request.user):
+        return _upload_error("Sign in as a writer to upload images.", status=403)
+    files = request.FILES.getlist("image")
+    if len(files) != 1:
+        return _upload_error("Upload one image at a time.")
+    max_bytes = getattr(settings, "MARKDOWNX_UPLOAD_MAX_SIZE", uploads.MAX_BYTES)
+    resize = getattr(settings, "MARKDOWNX_IMAGE_MAX_SIZE", {})
+    max_width = (resize.get("size") or (2000, 0))[0] or 2000
+    try:
+        content, ext = uploads.process_image(
+            files[0],
+            max_width=max_width,
+            max_bytes=max_bytes,
+            quality=resize.get("quality", uploads.QUALITY),
+        )
+    except uploads.ImageRejected as error:
+        return _upload_error(error.message)
+    folder = getattr(settings, "MARKDOWNX_MEDIA_PATH", "uploads/").strip("/")
+    name = default_storage.save(
+        f"{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ext}", content
+    )
+    return _no_store(JsonResponse({"image_code": f"![]({default_storage.url(name)})"}))
+
+
+# --- Private preview -----------------------------------------------------------------------
+
+
+def preview(request, pk):
+    """Show a piece as readers will see it, to those who may edit it, never cached."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+    article = (
+        Article.objects.select_related("author").prefetch_related("tags").filter(pk=pk).first()
+    )
+    if article is None or not can_edit(request.user, article):
+        raise Http404("No such piece.")
+    response = render(
+        request,
+        "blog/preview.html",
+        {
+            "article": article,
+            "author": article.author,
+            "more_from_author": [],
+            "structured_data": None,
+            "is_scheduled": article.status == Article.Status.PUBLISHED and not article.is_published,
+        },
+    )
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return _no_store(response)

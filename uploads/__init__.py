@@ -1,0 +1,199 @@
+"""Check and re-encode uploaded images: the one gate every image upload goes through.
+
+An upload is trusted only after Pillow has decoded it as JPEG, PNG, GIF or WebP; its declared
+content type and file name are ignored. It is then re-encoded (dropping metadata such as GPS
+positions and anything smuggled after the pixels), resized, and returned with the extension of
+the format it really is. Pure functions, no models: the editor's upload endpoint, avatars and
+cover images all use `process_image`.
+"""
+
+import io
+
+from django.core.files.base import ContentFile
+from django.template.defaultfilters import filesizeformat
+from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+
+__all__ = [
+    "ACCEPT",
+    "FORMATS",
+    "MAX_BYTES",
+    "MAX_PIXELS",
+    "ImageRejected",
+    "process_image",
+]
+
+# Pillow format name -> file extension. Nothing else is ever decoded (no SVG, no TIFF, no PSD).
+FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
+ACCEPT = "image/jpeg,image/png,image/gif,image/webp"  # for <input type=file accept=...>
+MAX_BYTES = 10 * 1024 * 1024
+MAX_PIXELS = 40_000_000
+MAX_FRAMES = 300
+QUALITY = 85
+_READ_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, MemoryError)
+
+
+class ImageRejected(ValueError):
+    """The upload is not an image Byline accepts; `message` says why, for the writer."""
+
+    def __init__(self, message, code="invalid"):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def process_image(
+    file,
+    *,
+    max_width=2000,
+    square=False,
+    max_bytes=MAX_BYTES,
+    max_pixels=MAX_PIXELS,
+    quality=QUALITY,
+):
+    """Decode `file`, refuse anything but a sane JPEG/PNG/GIF/WebP, re-encode and resize it.
+
+    Return `(ContentFile, ext)`: the new image (named `image.<ext>`; callers choose the real
+    name) and the extension of its detected format. `square=True` crops to a centred square of
+    at most `max_width` pixels (avatars). Raise `ImageRejected` with a readable message.
+    """
+    data = _read_limited(file, max_bytes)
+    try:
+        image = Image.open(io.BytesIO(data), formats=list(FORMATS))
+    except Image.DecompressionBombError as error:
+        raise _too_many_pixels(None, max_pixels) from error
+    except UnidentifiedImageError as error:
+        raise ImageRejected(
+            "This file is not an image Byline accepts: upload a JPEG, PNG, GIF or WebP "
+            "picture (SVG and other formats are refused).",
+            "unsupported",
+        ) from error
+    except _READ_ERRORS as error:
+        raise _unreadable() from error
+
+    with image:
+        if image.format not in FORMATS:  # defensive: `formats=` already limits decoders
+            raise ImageRejected("This image format is not accepted.", "unsupported")
+        width, height = image.size
+        if width < 1 or height < 1 or width * height > max_pixels:
+            raise _too_many_pixels(image.size, max_pixels)
+        frames = getattr(image, "n_frames", 1)
+        animated = frames > 1 and not square
+        if animated and (frames > MAX_FRAMES or width * height * frames > max_pixels // 2):
+            raise ImageRejected(
+                f"This animation is too big ({frames} frames of {width} × {height} pixels): "
+                "use fewer or smaller frames.",
+                "too_big",
+            )
+        try:
+            if animated:
+                payload = _encode_animation(image, max_width)
+            else:
+                payload = _encode_still(image, max_width, square, quality)
+        except Image.DecompressionBombError as error:
+            raise _too_many_pixels(image.size, max_pixels) from error
+        except _READ_ERRORS as error:
+            raise _unreadable() from error
+        ext = FORMATS[image.format]
+    return ContentFile(payload, name=f"image.{ext}"), ext
+
+
+def _read_limited(file, max_bytes):
+    size = getattr(file, "size", None)
+    if size is not None and size > max_bytes:
+        raise _too_large(size, max_bytes)
+    if hasattr(file, "seek"):
+        file.seek(0)
+    data = file.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise _too_large(len(data), max_bytes)
+    if not data:
+        raise ImageRejected("The file is empty.", "empty")
+    return data
+
+
+def _too_large(size, max_bytes):
+    return ImageRejected(
+        f"This file is too large ({filesizeformat(size)}): images can be at most "
+        f"{filesizeformat(max_bytes)}.",
+        "too_large",
+    )
+
+
+def _too_many_pixels(size, max_pixels):
+    megapixels = max_pixels // 1_000_000
+    described = f" ({size[0]} × {size[1]} pixels)" if size else ""
+    return ImageRejected(
+        f"This image has too many pixels{described}: images can have at most "
+        f"{megapixels} megapixels.",
+        "too_big",
+    )
+
+
+def _unreadable():
+    return ImageRejected(
+        "This image could not be read: the file is damaged or incomplete.", "unreadable"
+    )
+
+
+def _flatten_palette(image):
+    """Give Pillow's resampling filters a mode they work on (not 1-bit, palette or CMYK)."""
+    if image.mode == "P":
+        return image.convert("RGBA" if "transparency" in image.info else "RGB")
+    if image.mode in {"1", "I;16", "I;16B", "I;16L", "I", "F"}:
+        return image.convert("L") if image.mode == "1" else image.convert("RGB")
+    if image.mode not in {"L", "LA", "RGB", "RGBA"}:
+        return image.convert("RGBA" if "A" in image.mode else "RGB")
+    return image
+
+
+def _fit(image, max_width, square):
+    if square:
+        side = min(max_width, image.width, image.height)
+        return ImageOps.fit(image, (side, side), Image.Resampling.LANCZOS)
+    if image.width > max_width:
+        height = max(1, round(image.height * max_width / image.width))
+        return image.resize((max_width, height), Image.Resampling.LANCZOS)
+    return image
+
+
+def _encode_still(image, max_width, square, quality):
+    fmt = image.format
+    icc_profile = image.info.get("icc_profile")
+    image.load()  # decode every byte now: truncated or corrupt data fails here
+    image = ImageOps.exif_transpose(image)  # honour the camera's rotation, then drop EXIF
+    image = _fit(_flatten_palette(image), max_width, square)
+    out = io.BytesIO()
+    options = {"icc_profile": icc_profile} if icc_profile else {}
+    if fmt == "JPEG":
+        if image.mode not in {"L", "RGB"}:
+            image = image.convert("RGB")
+        image.save(out, "JPEG", quality=quality, optimize=True, progressive=True, **options)
+    elif fmt == "PNG":
+        image.save(out, "PNG", optimize=True, **options)
+    elif fmt == "WEBP":
+        if image.mode not in {"RGB", "RGBA"}:
+            image = image.convert("RGBA" if "A" in image.mode else "RGB")
+        image.save(out, "WEBP", quality=quality, method=4, **options)
+    else:  # GIF
+        image.save(out, "GIF", optimize=True)
+    return out.getvalue()
+
+
+def _encode_animation(image, max_width):
+    fmt = image.format
+    frames, durations = [], []
+    for frame in ImageSequence.Iterator(image):
+        durations.append(frame.info.get("duration", 100) or 100)
+        frames.append(_fit(frame.convert("RGBA"), max_width, square=False))
+    out = io.BytesIO()
+    options = {
+        "save_all": True,
+        "append_images": frames[1:],
+        "duration": durations,
+        "loop": image.info.get("loop", 0),
+    }
+    if fmt == "GIF":
+        frames[0].save(out, "GIF", disposal=2, optimize=False, **options)
+    else:
+        frames[0].save(out, "WEBP", quality=QUALITY, **options)
+    return out.getvalue()
