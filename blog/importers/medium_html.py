@@ -41,16 +41,22 @@ def _drop_title_and_subtitle(body, title, subtitle):
 
 
 def _sections_to_separators(body):
-    """Medium starts each section with a divider: drop the first, keep the others as <hr>."""
-    first = True
-    for divider in body.select(".section-divider"):
-        if divider.decomposed or divider.find_parent(class_="section-divider"):
-            continue
-        if first:
-            divider.decompose()
-            first = False
-        else:
+    """Medium starts each section with a divider: drop those before any text, keep the rest."""
+    decisions, seen_text = [], False
+    for node in body.descendants:
+        if isinstance(node, NavigableString):
+            seen_text = seen_text or bool(node.strip())
+        elif node.name == "img":
+            seen_text = True
+        elif "section-divider" in (node.get("class") or []) and not node.find_parent(
+            class_="section-divider"
+        ):
+            decisions.append((node, seen_text))
+    for divider, keep in decisions:
+        if keep:
             divider.replace_with(BeautifulSoup("<hr>", "html.parser").hr)
+        else:
+            divider.decompose()
 
 
 def _drop_empty(body):
@@ -107,6 +113,8 @@ class MediumConverter(MarkdownConverter):
         return f"![{_escape_brackets(alt)}]({_safe_url(self.image_src(src))})"
 
     def convert_img(self, el, text, parent_tags):
+        if "figure" in parent_tags:
+            return ""  # written by convert_figure, with its caption
         if "_inline" in parent_tags:
             return el.get("alt") or ""
         return self._image(el)
