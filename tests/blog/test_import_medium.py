@@ -4,7 +4,6 @@ import os
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -29,18 +28,22 @@ RICH_BODY = (
     '<section name="s1" class="section section--body section--first">'
     '<div class="section-divider"><hr class="section-divider"></div>'
     '<div class="section-content"><div class="section-inner sectionLayout--insetColumn">'
-    '<h3 name="a" class="graf graf--h3 graf--leading graf--title">Leaving Medium, keeping readers</h3>'
+    '<h3 name="a" class="graf graf--h3 graf--leading graf--title">'
+    "Leaving Medium, keeping readers</h3>"
     '<h4 name="b" class="graf graf--h4 graf-after--h3 graf--subtitle">A field guide</h4>'
     '<p name="c" class="graf graf--p graf-after--h4">Writing is <em class="markup--em">hard</em>, '
-    'publishing is <strong class="markup--strong">harder</strong>; read <a href="https://example.com/guide" '
+    'publishing is <strong class="markup--strong">harder</strong>; read '
+    '<a href="https://example.com/guide" '
     'data-href="https://example.com/guide" class="markup--anchor" rel="noopener" target="_blank">'
     'the guide</a> and run <code class="markup--code">make run</code>.</p>'
     '<p name="d" class="graf graf--p graf--empty"><br></p>'
     '<h3 name="e" class="graf graf--h3 graf-after--p">Why move</h3>'
     '<ul class="postList"><li class="graf graf--li">Own your words</li>'
     '<li class="graf graf--li">Keep your readers</li></ul>'
-    '<ol class="postList"><li class="graf graf--li">Export</li><li class="graf graf--li">Import</li></ol>'
-    '<blockquote class="graf graf--blockquote">Words are cheap; <em>readers</em> are not.</blockquote>'
+    '<ol class="postList"><li class="graf graf--li">Export</li>'
+    '<li class="graf graf--li">Import</li></ol>'
+    '<blockquote class="graf graf--blockquote">Words are cheap; <em>readers</em> are not.'
+    "</blockquote>"
     '<figure name="i" class="graf graf--figure"><div class="aspectRatioPlaceholder is-locked">'
     f'<img class="graf-image" data-image-id="1*desk.jpeg" alt="A desk by a window" src="{DESK}">'
     '</div><figcaption class="imageCaption">Photo by <a href="https://unsplash.com/@someone" '
@@ -79,7 +82,8 @@ and run `make run`.
 
 <figure markdown="1">
 ![A desk by a window](https://cdn-images-1.medium.com/max/800/1*desk.jpeg)
-<figcaption markdown="span">Photo by [Some One](https://unsplash.com/@someone) on Unsplash</figcaption>
+<figcaption markdown="span">Photo by [Some One](https://unsplash.com/@someone) \
+on Unsplash</figcaption>
 </figure>
 
 ### The code
