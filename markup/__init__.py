@@ -141,20 +141,38 @@ def _render_plain(text: str) -> str:
     return "\n".join(f"<p>{html.escape(part)}</p>" for part in paragraphs if part)
 
 
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
 def render_markdown(text: str) -> str:
     """Render writer Markdown to sanitized HTML (the only renderer in Byline).
 
+    Lone surrogates (possible from JSON, never from UTF-8) become U+FFFD and byte-order
+    marks are dropped (parsers drop a leading one, so re-sanitizing would change the HTML).
     Markdown nested deeper than Python's recursion limit (hundreds of list levels) is shown
     as escaped plain text rather than failing the save.
     """
+    text = _SURROGATE_RE.sub("\ufffd", text or "").replace("\ufeff", "")
     md = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG)
     try:
-        rendered = md.convert(text or "")
+        rendered = md.convert(text)
     except RecursionError:
         rendered = _render_plain(text)
     return sanitize_html(rendered)
 
 
+# Renderer furniture that is not prose: heading permalinks ("#"), footnote markers and
+# back-links, and the table of contents (which repeats the headings).
+_FURNITURE_RE = re.compile(
+    r'<a\b[^>]*\bclass="(?:heading-anchor|footnote-ref|footnote-backref)"[^>]*>.*?</a>'
+    r'|<div class="toc">.*?</div>',
+    re.DOTALL,
+)
+# Inline tags join the text around them ("H<sub>2</sub>O" is one word); any other tag
+# (paragraphs, list items, cells, line breaks, images) separates words.
+_INLINE_TAG_RE = re.compile(
+    r"</?(?:a|abbr|b|code|del|em|i|ins|kbd|mark|s|samp|small|span|strong|sub|sup|u|var)\b[^>]*>"
+)
 _TAG_RE = re.compile(r"<[^>]+>")
 _IMG_RE = re.compile(r"<img\b", re.IGNORECASE)
 _PARAGRAPH_RE = re.compile(r"<p>(.*?)</p>", re.DOTALL)
@@ -162,7 +180,9 @@ _SPACE_RE = re.compile(r"\s+")
 
 
 def html_to_text(rendered: str) -> str:
-    return _SPACE_RE.sub(" ", html.unescape(_TAG_RE.sub(" ", rendered))).strip()
+    """Plain, single-spaced text of rendered HTML, without permalinks, footnote marks or TOC."""
+    text = _INLINE_TAG_RE.sub("", _FURNITURE_RE.sub("", rendered))
+    return _SPACE_RE.sub(" ", html.unescape(_TAG_RE.sub(" ", text))).strip()
 
 
 def text_stats(rendered: str) -> tuple[int, int]:
@@ -181,14 +201,21 @@ def reading_time_minutes(words: int, images: int = 0) -> int:
 
 
 def excerpt(rendered: str, limit: int = 160) -> str:
-    """Plain text of the first paragraph, trimmed on a word boundary to `limit` characters."""
-    match = _PARAGRAPH_RE.search(rendered)
-    return trim(html_to_text(match.group(1) if match else rendered), limit)
+    """Plain text of the first paragraph that has any, trimmed on a word boundary to `limit`.
+
+    An image-only opening paragraph is skipped; without paragraphs, all the text is used.
+    """
+    for paragraph in _PARAGRAPH_RE.findall(rendered):
+        if text := html_to_text(paragraph):
+            return trim(text, limit)
+    return trim(html_to_text(rendered), limit)
 
 
 def trim(text: str, limit: int) -> str:
     """Shorten plain text to at most `limit` characters on a word boundary."""
     if len(text) <= limit:
         return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",.;:—- ")
-    return cut + "…"
+    cut = text[: limit - 1]
+    if text[limit - 1] != " ":  # the cut falls inside a word: drop that word
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(",.;:—- ") + "…"

@@ -5,6 +5,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import markup
 
@@ -290,3 +292,92 @@ def test_table_of_contents_marker_renders_links():
 @pytest.mark.parametrize("text", [None, "", "   \n\n"])
 def test_empty_input_renders_nothing(text):
     assert markup.render_markdown(text) == ""
+
+
+# --- robustness: anything a writer can type renders without an exception ------------------
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        'style="monokai"',  # collided with CodeHilite's own `style` argument: TypeError
+        "encoding=latin-1",  # made Pygments return bytes
+        "outencoding=utf-8",
+        "tabsize=99999999",  # memory blow-up
+        "pygments_formatter=img",  # needs PIL: ImportError
+        "pygments_style=nonexistent noclasses=true",
+        "linenums=true linenostep=0",
+        "use_pygments=false lang_prefix='\" onmouseover=alert(1) x='",
+        'hl_lines="1 x 99999999"',
+        "full=true cssfile=/tmp/byline-pwned.css",
+    ],
+)
+def test_fenced_code_options_are_ignored(options):
+    rendered = markup.render_markdown(f"```{{.python {options}}}\nprint(1)\n```")
+
+    assert rendered.startswith('<div class="highlight"><pre><span></span><code>')
+    assert '<span class="nb">print</span>' in rendered
+    assert problems_in(rendered) == []
+    assert not Path("/tmp/byline-pwned.css").exists()
+
+
+def test_legacy_hl_lines_still_highlight_lines():
+    rendered = markup.render_markdown('```python hl_lines="2"\na = 1\nb = 2\n```')
+
+    assert '<span class="hll">' in rendered
+
+
+def test_nesting_deeper_than_the_recursion_limit_falls_back_to_escaped_text():
+    text = "".join("  " * depth + "- item <b>\n" for depth in range(600))
+
+    rendered = markup.render_markdown(text)
+
+    assert rendered.startswith("<p>- item &lt;b&gt;")
+    assert problems_in(rendered) == []
+
+
+def test_deep_blockquotes_render():
+    rendered = markup.render_markdown(">" * 2000 + " deep")
+
+    assert "deep" in rendered
+    assert problems_in(rendered) == []
+
+
+def test_lone_surrogates_and_byte_order_marks_do_not_break_rendering():
+    rendered = markup.render_markdown("\ufeffbad \ud800 pair")
+
+    assert rendered == "<p>bad \ufffd pair</p>"
+
+
+def test_markdown_placeholders_typed_by_a_writer_stay_inert():
+    text = "```\n<script>alert(1)</script>\n```\n\n\x02wzxhzdk:0\x03 and \x02wzxhzdk:7\x03"
+
+    rendered = markup.render_markdown(text)
+
+    assert problems_in(rendered) == []
+    assert "\x02" not in rendered and "\x03" not in rendered
+
+
+# --- generated input ----------------------------------------------------------------------
+
+FRAGMENTS = [
+    "<", ">", "/", "=", '"', "'", "`", "&", "#", ";", ":", "(", ")", "[", "]", "{", "}", "!",
+    "*", "_", "|", "-", "~", "^", " ", "\t", "\n", "\n\n", "    ", "```", "~~~", "{: ", "[^1]",
+    "[^1]: ", "<script>", "</script>", "<img src=x onerror=alert(1)>", "<svg", "<math>",
+    "<style>", "<!--", "-->", "<![CDATA[", "]]>", "javascript:", "jav&#x09;ascript:",
+    "&#106;", "&#x6A", "data:text/html,", "vbscript:", "onclick=", "onerror=", "style=",
+    'href="', "src=", "<a ", "</a>", "<p ", "<div markdown=\"1\">", "</div>", "<noscript>",
+    "<template>", "<textarea>", "<title>", "<iframe", "alert(1)", "](", "![", "> ", "1. ",
+    "- ", "| a |", "|---|", "[TOC]", "*[", "]: ", ".python", "#id", ".class", "x", "é",
+    "\x00", "\x0b", "\x0c", "\r", "\ufeff", "\ud800", "\u2028", "\u00a0",
+    "\x02wzxhzdk:0\x03", "\x02wzxhzdk:9\x03", "\x02klzzwxh:0\x03",  # Markdown's own placeholders
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=60).map("".join))
+def test_generated_markdown_never_crashes_and_is_always_inert(text):
+    rendered = markup.render_markdown(text)
+
+    assert problems_in(rendered) == [], rendered
+    assert markup.sanitize_html(rendered) == rendered
