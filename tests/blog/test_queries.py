@@ -28,7 +28,6 @@ def site(request):
         ("author_feed", 3),
         ("tag_feed", 3),
         ("sitemap", 6),  # count and page for pieces, authors and tags
-        ("search", 2),
     ],
 )
 def test_reader_pages_have_pinned_query_counts(
@@ -46,7 +45,6 @@ def test_reader_pages_have_pinned_query_counts(
         "author_feed": f"/@{article.author.slug}/feed/atom/",
         "tag_feed": f"/tag/{tag.slug}/feed/rss/",
         "sitemap": "/sitemap.xml",
-        "search": "/search/?q=paragraph",
     }
     with django_assert_num_queries(queries):
         response = client.get(urls[page])
