@@ -282,6 +282,17 @@ def test_classes_from_attribute_lists_are_limited_to_the_renderer_s_own():
     assert "class=" not in rendered
 
 
+def test_abbreviations_and_figures_with_captions_are_kept():
+    rendered = markup.render_markdown(
+        '<figure markdown="1">\n![A desk](/desk.jpg)\n'
+        '<figcaption markdown="span">Photo by [Someone](https://example.org/@s)</figcaption>\n'
+        "</figure>\n\n*[HTML]: Hyper Text Markup Language\n\nHTML is fun."
+    )
+
+    assert '<figure>\n<p><img alt="A desk" src="/desk.jpg"></p>\n<figcaption>Photo by' in rendered
+    assert '<abbr title="Hyper Text Markup Language">HTML</abbr> is fun.' in rendered
+
+
 def test_table_of_contents_marker_renders_links():
     rendered = markup.render_markdown("[TOC]\n\n# One\n\n## Two")
 
