@@ -152,7 +152,7 @@ def test_the_imported_piece_reads_well(client, site):
     text = page_text(response)
     assert "Notes from Hugo Written on a train" in text
     assert "Ada Lovelace 1 min read · Feb 3, 2021" in text
-    assert 'print("hi")' in text
+    assert 'print ( "hi" )' in text  # the code block, highlighted
 
 
 def test_running_again_changes_nothing_then_updates_what_changed(site):
