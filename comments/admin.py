@@ -194,10 +194,9 @@ class CommentAdmin(admin.ModelAdmin):
             output_field=IntegerField(),
         )
         return (
-            super()
-            .get_queryset(request)
-            .annotate(queue=queue)
-            .order_by("queue", "-report_count", "-created_at")
+            Comment.objects.annotate(queue=queue)
+            .select_related("article", "author")
+            .order_by(*self.get_ordering(request))
         )
 
     def get_ordering(self, request):
@@ -251,9 +250,6 @@ class CommentAdmin(admin.ModelAdmin):
             )
         except (services.InvalidTransition, ValidationError, PermissionDenied) as error:
             self.message_user(request, f"Not changed: {error}", messages.ERROR)
-
-    def save_related(self, request, form, formsets, change):
-        """Inlines are read-only: nothing to save."""
 
     # -- Bulk actions ---------------------------------------------------------------------
 
@@ -359,7 +355,7 @@ class BanForm(forms.ModelForm):
         )
         if user is None:
             raise ValidationError("No reader has this username.")
-        self.cleaned_data["user"] = user
+        self.cleaned_data["user"] = self.instance.user = user
         return user.get_username()
 
 

@@ -1,6 +1,5 @@
 """Keep Article.response_count exact when responses are deleted outright (admin, cascades)."""
 
-from django.db import transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
@@ -11,5 +10,4 @@ from .models import Comment
 def recount_after_delete(sender, instance, **kwargs):
     from .services import refresh_response_count
 
-    article_id = instance.article_id
-    transaction.on_commit(lambda: refresh_response_count(article_id))
+    refresh_response_count(instance.article_id)

@@ -14,6 +14,11 @@ from .forms import EditForm, NotificationSettingsForm, ReasonForm, ResponseForm
 from .models import Comment, NotificationSettings
 
 Status = Comment.Status
+PARENT_GONE = "The response you replied to is no longer here."
+
+
+def _data(request):
+    return request.POST if request.method == "POST" else None
 
 
 def _site_url(request):
@@ -69,12 +74,15 @@ def respond(request, article_id):
     form = ResponseForm(request.POST)
     context = {"article": article, "form": form}
     if not form.is_valid():
+        if form.has_error("parent"):
+            form.errors.pop("parent")
+            form.add_error(None, PARENT_GONE)
         return render(request, "comments/respond.html", context)
     parent = None
     if parent_id := form.cleaned_data.get("parent"):
         parent = Comment.objects.filter(pk=parent_id, article=article).first()
         if parent is None:
-            form.add_error(None, "The response you replied to is no longer here.")
+            form.add_error(None, PARENT_GONE)
             return render(request, "comments/respond.html", context)
     context["parent"] = parent
     try:
@@ -107,7 +115,7 @@ def edit(request, pk):
     comment = _comment(pk)
     if not services.can_edit(comment, request.user):
         return _refused(request, "You can edit your own responses for 15 minutes after posting.")
-    form = EditForm(request.POST or None, initial={"body": comment.body})
+    form = EditForm(_data(request), initial={"body": comment.body})
     if request.method == "POST" and form.is_valid():
         try:
             comment = services.comment_edit(
@@ -151,7 +159,7 @@ def hide(request, pk):
     comment = _comment(pk)
     if not services.is_piece_author(request.user, comment.article):
         return _refused(request, "Only the piece's author can hide responses on it.")
-    form = ReasonForm(request.POST or None)
+    form = ReasonForm(_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.comment_hide_by_author(
@@ -186,7 +194,7 @@ def report(request, pk):
         return _refused(request, "You cannot report your own response.")
     if comment.status != Status.APPROVED:
         return _refused(request, "Only published responses can be reported.", status=409)
-    form = ReasonForm(request.POST or None)
+    form = ReasonForm(_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.comment_report(
@@ -208,7 +216,7 @@ def report(request, pk):
 def notification_settings(request):
     prefs = NotificationSettings.objects.filter(user=request.user).first()
     prefs = prefs or NotificationSettings(user=request.user)
-    form = NotificationSettingsForm(request.POST or None, instance=prefs)
+    form = NotificationSettingsForm(_data(request), instance=prefs)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Your email choices are saved.")
