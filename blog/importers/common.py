@@ -71,6 +71,9 @@ class Piece:
     description: str | None = None
     tags: list[str] | None = None
     notes: list[str] = field(default_factory=list)  # warnings shown with the piece
+    # A draft with no public address (Medium's drafts): matched by writer and title among
+    # pieces with no canonical URL, and never allowed to unpublish one.
+    unlisted_draft: bool = False
 
 
 @dataclass
@@ -259,7 +262,15 @@ class Importer:
             )
         author = existing.author if existing else self._writer_for(piece)
         slug = piece.slug or slugify(piece.title)[:200] or "untitled"
-        if existing is None and not piece.canonical_url:
+        if existing is None and piece.unlisted_draft:
+            existing = (
+                Article.objects.filter(author=author, canonical_url="", title=piece.title)
+                .order_by("pk")
+                .first()
+            )
+            if existing is not None and existing.status != DRAFT:
+                raise Skip("published on Byline since it was imported: left as it is")
+        elif existing is None and not piece.canonical_url:
             existing = Article.objects.filter(author=author, slug=slug).first()
         if existing is None:
             article = self._create(piece, author, slug)

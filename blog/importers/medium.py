@@ -165,6 +165,7 @@ def parse_story(name, data, *, image_src=None):
         published_at=None if is_draft else _date(entry),
         # A draft's Medium address is not public: it is no canonical for search engines.
         canonical_url=None if is_draft else canonical_url,
+        unlisted_draft=is_draft,
         notes=notes,
     )
 

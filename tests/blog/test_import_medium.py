@@ -154,9 +154,9 @@ def short_story(**overrides):
     return story("A short note", **{**options, **overrides})
 
 
-def draft_story(**overrides):
+def draft_story(title="Half an idea", **overrides):
     options = {"published": None, "canonical": "https://medium.com/p/5e6f7a8b9c0d"}
-    return story("Half an idea", **{**options, **overrides})
+    return story(title, **{**options, **overrides})
 
 
 def export_files():
@@ -621,3 +621,35 @@ def test_progress_bar_only_on_a_terminal(export):
     plain = io.StringIO()
     call_command("import_medium", str(export), stdout=io.StringIO(), stderr=plain)
     assert plain.getvalue() == ""
+
+
+# Drafts ----------------------------------------------------------------------------------
+
+
+def test_a_draft_beside_a_published_story_of_the_same_title_stays_apart(tmp_path):
+    files = {
+        "posts/2022-06-01_A-short-note.html": short_story(),
+        "posts/draft_A-short-note-again.html": draft_story(title="A short note"),
+    }
+    export = make_zip(tmp_path / "export.zip", files)
+    run(export)
+    out, _ = run(export)
+
+    assert "Created 0, updated 0, skipped 2, failed 0." in out
+    published, draft = Article.objects.order_by("pk")
+    assert (published.slug, published.status) == ("a-short-note", Article.Status.PUBLISHED)
+    assert (draft.slug, draft.status) == ("a-short-note-2", Article.Status.DRAFT)
+
+
+def test_a_draft_published_on_byline_is_not_unpublished_by_a_new_import(export):
+    run(export)
+    draft = Article.objects.get(title="Half an idea")
+    draft.status = Article.Status.PUBLISHED
+    draft.save()
+
+    out, _ = run(export)
+
+    assert "skipped    posts/draft_Half-an-idea-5e6f7a8b9c0d.html: published on Byline" in out
+    draft.refresh_from_db()
+    assert draft.status == Article.Status.PUBLISHED
+    assert Article.objects.count() == 3
