@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db import models
 from django.shortcuts import redirect
 from django.utils.html import format_html
 from django.utils.text import slugify
@@ -16,6 +17,13 @@ from .models import AuthorProfile, User
 class BylineUserAdmin(UserAdmin):
     list_display = ("username", "email", "first_name", "last_name", "is_staff", "is_active")
     list_filter = ("is_staff", "is_superuser", "is_active", "groups")
+
+
+def https_urls(db_field, **kwargs):
+    """Form fields for model fields, web addresses typed without a scheme taken as https."""
+    if isinstance(db_field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return db_field.formfield(**kwargs)
 
 
 def unique_author_slug(name, *, exclude_pk=None, fallback="author"):
@@ -32,6 +40,7 @@ def unique_author_slug(name, *, exclude_pk=None, fallback="author"):
 class AuthorProfileForm(forms.ModelForm):
     class Meta:
         model = AuthorProfile
+        formfield_callback = https_urls
         fields = ["user", "display_name", "slug", "bio", "avatar", "website", "links"]
 
     def clean_slug(self):
@@ -100,6 +109,8 @@ class AuthorProfileAdmin(admin.ModelAdmin):
         return self.readonly_fields
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.URLField):
+            kwargs["assume_scheme"] = "https"
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if db_field.name == "avatar" and field is not None:
             field.widget.attrs["accept"] = uploads.ACCEPT

@@ -10,7 +10,7 @@ Roles (groups created by blog/migrations/0002_roles.py):
 import difflib
 
 from django.contrib import admin, messages
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
@@ -121,6 +121,9 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).select_related("author")
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.url_name == "blog_article_changelist":
+            queryset = queryset.defer("body", "body_html", "search_vector")
         if can_change_any(request.user):
             return queryset
         return queryset.filter(author__user=request.user)
@@ -195,6 +198,11 @@ class ArticleAdmin(SimpleHistoryAdmin):
         if profile and can_change_any(request.user):
             initial.setdefault("author", profile.pk)
         return initial
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.URLField):
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "author":

@@ -5,8 +5,9 @@ import uuid
 from django import forms
 from django.contrib.admin.widgets import AdminTextareaWidget
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import models, transaction
 from django.forms.renderers import TemplatesSetting
+from django.utils import timezone
 from django.utils.text import slugify
 from markdownx.widgets import MarkdownxWidget
 
@@ -61,6 +62,13 @@ def current_revision(article_id, *, lock=False):
     return queryset.values_list("revision", flat=True).first()
 
 
+def https_urls(db_field, **kwargs):
+    """Form fields for model fields, web addresses typed without a scheme taken as https."""
+    if isinstance(db_field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return db_field.formfield(**kwargs)
+
+
 class ArticleAdminForm(forms.ModelForm):
     """The admin's article form: optimistic locking and image checks on top of the model's.
 
@@ -73,6 +81,7 @@ class ArticleAdminForm(forms.ModelForm):
 
     class Meta:
         model = Article
+        formfield_callback = https_urls
         fields = [
             "title",
             "subtitle",
@@ -125,6 +134,8 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("status") == Article.Status.PUBLISHED and not cleaned.get("published_at"):
+            cleaned["published_at"] = timezone.now()  # publish now
         author = cleaned.get("author") if "author" in self.fields else self.author()
         slug = cleaned.get("slug")
         if author is not None and slug and "author" not in self.fields:
