@@ -1,4 +1,4 @@
-"""What both importers share: parsed pieces, writers, create-or-update, summary, redirect map.
+"""What both importers share: create-or-update, the per-file report, summary, redirect map.
 
 A source module (medium.py, markdown_files.py) turns each file into a `Piece`; `Importer.run`
 creates or updates one Article per piece through the model (so `Article.save` renders it),
@@ -8,14 +8,11 @@ exactly the same work inside a transaction that is rolled back at the end.
 
 import contextlib
 import csv
-import datetime
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.db import DatabaseError, transaction
@@ -23,57 +20,22 @@ from django.utils.text import slugify
 from tqdm import tqdm
 
 from accounts.models import AuthorProfile
-from blog.models import Article, Tag
+from blog.models import Article
 
-PUBLISHED = Article.Status.PUBLISHED
-DRAFT = Article.Status.DRAFT
+from .lookups import find_writer, tags_named, unique, user_for_username
+from .pieces import DRAFT, PUBLISHED, Piece, Skip, SourceError, Writer
+
+__all__ = [
+    "CREATED", "DRAFT", "FAILED", "PUBLISHED", "SKIPPED", "UNCHANGED", "UPDATED",
+    "Importer", "Outcome", "Piece", "Skip", "SourceError", "Writer",
+]  # fmt: skip
 
 # Outcomes of one file; "unchanged" counts as skipped in the summary.
-CREATED, UPDATED, UNCHANGED, SKIPPED, FAILED = (
-    "created",
-    "updated",
-    "unchanged",
-    "skipped",
-    "failed",
-)
-
-
-class SourceError(Exception):
-    """A file that cannot be imported; the message says why, in words a writer understands."""
-
-
-class Skip(Exception):  # noqa: N818 (a signal, not an error)
-    """A file with nothing to import (an empty draft, a file that is not a piece)."""
-
-
-@dataclass
-class Writer:
-    """Who wrote a piece, as the source names them."""
-
-    display_name: str = ""
-    username: str = ""  # wanted username for a new writer (Medium handle, author_username)
-    by_username: bool = False  # find the writer by username rather than by display name
-
-
-@dataclass
-class Piece:
-    """One piece as read from a source file. None means "not in the source: leave it alone"."""
-
-    source: str
-    title: str
-    body: str
-    writer: Writer | None = None
-    status: str = PUBLISHED
-    published_at: datetime.datetime | None = None
-    canonical_url: str | None = None
-    slug: str = ""  # an explicit address; otherwise made from the title
-    subtitle: str | None = None
-    description: str | None = None
-    tags: list[str] | None = None
-    notes: list[str] = field(default_factory=list)  # warnings shown with the piece
-    # A draft with no public address (Medium's drafts): matched by writer and title among
-    # pieces with no canonical URL, and never allowed to unpublish one.
-    unlisted_draft: bool = False
+CREATED = "created"
+UPDATED = "updated"
+UNCHANGED = "unchanged"
+SKIPPED = "skipped"
+FAILED = "failed"
 
 
 @dataclass
@@ -85,75 +47,6 @@ class Outcome:
     changes: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     new_writer: AuthorProfile | None = None
-
-
-def user_for_username(username):
-    """Return the user named on the command line (--author), or stop with a clear message."""
-    user = get_user_model().objects.filter(username=username).first()
-    if user is None:
-        raise CommandError(
-            f"There is no user “{username}”. Create the account first, or leave out --author "
-            "to match (or create) writers by the name in each file.",
-            returncode=2,
-        )
-    return user
-
-
-def _unique(base, taken, max_length):
-    candidate, number = base[:max_length], 1
-    while taken(candidate):
-        number += 1
-        suffix = f"-{number}"
-        candidate = base[: max_length - len(suffix)] + suffix
-    return candidate
-
-
-_USERNAME_RE = re.compile(r"^[\w.@+-]+\Z")
-
-
-def create_writer(display_name, username=""):
-    """Create a User (no usable password: they set one through password reset) and profile."""
-    User = get_user_model()  # noqa: N806
-    display_name = " ".join(display_name.split())[:120] or username
-    base = username if username and _USERNAME_RE.match(username) else slugify(display_name)
-    username = _unique(
-        base or "writer", lambda name: User.objects.filter(username__iexact=name).exists(), 150
-    )
-    first, _, last = display_name.partition(" ")
-    user = User(username=username, first_name=first[:150], last_name=last[:150])
-    user.set_unusable_password()
-    user.save()
-    return profile_for_user(user, display_name)[0]
-
-
-def profile_for_user(user, display_name=""):
-    """Return (profile, created): the user's author profile, made if they have none yet."""
-    profile = AuthorProfile.objects.filter(user=user).first()
-    if profile is not None:
-        return profile, False
-    slug = _unique(
-        slugify(user.username) or f"author-{user.pk}",
-        lambda slug: AuthorProfile.objects.filter(slug=slug).exists(),
-        80,
-    )
-    name = display_name or user.get_full_name() or user.username
-    return AuthorProfile.objects.create(user=user, display_name=name[:120], slug=slug), True
-
-
-def tags_named(names):
-    """Tags for these names, reusing existing ones whatever their case, creating the rest."""
-    tags = []
-    for name in names:
-        name = " ".join(str(name).split())[:60]
-        slug = slugify(name)[:60]
-        if not slug:
-            continue
-        tag = Tag.objects.filter(name__iexact=name).first() or Tag.objects.filter(slug=slug).first()
-        if tag is None:
-            tag = Tag.objects.create(name=name, slug=slug)
-        if tag not in tags:
-            tags.append(tag)
-    return tags
 
 
 def _describe(error):
@@ -280,34 +173,13 @@ class Importer:
         return Outcome(piece.source, action, existing, changes=changes, notes=piece.notes)
 
     def _writer_for(self, piece):
-        """The piece's writer: --author, else by username or display name, else a new one."""
-        if self.author_username:
-            return self._note_new(*profile_for_user(user_for_username(self.author_username)))
-        writer = piece.writer
-        if writer is None or not (writer.display_name or writer.username):
-            raise SourceError("no author in the file: name one with --author <username>")
-        if writer.by_username and writer.username:
-            user = get_user_model().objects.filter(username=writer.username).first()
-            if user is not None:
-                return self._note_new(*profile_for_user(user, writer.display_name))
-            return self._note_new(create_writer(writer.display_name, writer.username), True)
-        profiles = list(AuthorProfile.objects.filter(display_name=writer.display_name)[:2])
-        if len(profiles) > 1:
-            raise SourceError(
-                f"several writers are called “{writer.display_name}”: "
-                "choose one with --author <username>"
-            )
-        if profiles:
-            return profiles[0]
-        return self._note_new(create_writer(writer.display_name, writer.username), True)
-
-    def _note_new(self, profile, created):
+        profile, created = find_writer(piece.writer, author_username=self.author_username)
         if created:
             self._new_writer = profile
         return profile
 
     def _create(self, piece, author, slug):
-        slug = _unique(slug, lambda s: Article.objects.filter(author=author, slug=s).exists(), 200)
+        slug = unique(slug, lambda s: Article.objects.filter(author=author, slug=s).exists(), 200)
         article = Article(
             author=author,
             slug=slug,
