@@ -61,3 +61,19 @@ def count(article):
 
 def approved_total(article):
     return Comment.objects.filter(article=article, status=Comment.Status.APPROVED).count()
+
+
+def ensure_moderators_group():
+    """Recreate the Moderators group: a transactional test's flush drops migration data."""
+    import importlib
+
+    from django.contrib.auth.models import Group, Permission
+
+    grant = importlib.import_module("comments.migrations.0002_moderators_permissions")
+    group, _ = Group.objects.get_or_create(name="Moderators")
+    group.permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="comments", codename__in=grant.MODERATOR_PERMISSIONS
+        )
+    )
+    return group

@@ -1,0 +1,165 @@
+"""Reader accounts: sign up, sign in and out, passwords, throttled failures."""
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+
+from tests.factories import UserFactory
+from tests.utils import page_text
+
+pytestmark = pytest.mark.django_db
+User = get_user_model()
+PASSWORD = "correct-horse-battery"
+
+
+def signup(client, **overrides):
+    data = {
+        "username": "newreader",
+        "email": "new@example.com",
+        "password1": "a-Long-enough-passphrase-42",
+        "password2": "a-Long-enough-passphrase-42",
+        **overrides,
+    }
+    return client.post("/accounts/signup/", data)
+
+
+def test_sign_up_creates_the_account_and_signs_in(client):
+    response = signup(client)
+    assert response.status_code == 302 and response["Location"] == "/"
+    user = User.objects.get(username="newreader")
+    assert user.email == "new@example.com" and not user.is_staff
+    assert client.get("/").context["user"] == user
+
+
+def test_sign_up_returns_to_a_safe_next_address(client):
+    response = signup(client, next="/@someone/piece/#responses")
+    assert response["Location"] == "/@someone/piece/#responses"
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/", "javascript:alert(1)", "\\\\evil"]
+)
+def test_sign_up_ignores_foreign_next_addresses(client, target):
+    response = signup(client, next=target)
+    assert response["Location"] == "/"
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"password1": "123", "password2": "123"}, "This password is too short."),
+        ({"password1": "password", "password2": "password"}, "This password is too common."),
+        ({"password2": "different-Pass-99"}, "The two password fields didn’t match."),
+        ({"email": "not-an-email"}, "Enter a valid email address."),
+        ({"username": "bad name!"}, "Enter a valid username."),
+    ],
+)
+def test_sign_up_errors_are_clear(client, overrides, message):
+    response = signup(client, **overrides)
+    assert response.status_code == 200
+    assert message in page_text(response)
+    assert not User.objects.filter(username="newreader").exists()
+
+
+def test_usernames_are_unique_regardless_of_case(client):
+    UserFactory(username="NewReader")
+    assert "already exists" in page_text(signup(client))
+
+
+def test_log_in_and_log_out(client):
+    UserFactory(username="ann")
+    response = client.post("/accounts/login/", {"username": "ann", "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/").context["user"].username == "ann"
+    assert client.get("/accounts/logout/").status_code == 405  # only a POST signs out
+    client.post("/accounts/logout/")
+    assert not client.get("/").context["user"].is_authenticated
+
+
+def test_log_in_refuses_foreign_next(client):
+    UserFactory(username="ann")
+    response = client.post(
+        "/accounts/login/",
+        {"username": "ann", "password": PASSWORD, "next": "https://evil.example/"},
+    )
+    assert response["Location"] == "/"
+
+
+def test_five_failures_lock_the_account_for_15_minutes(client):
+    UserFactory(username="ann")
+    for _ in range(5):
+        response = client.post("/accounts/login/", {"username": "ann", "password": "wrong"})
+    response = client.post("/accounts/login/", {"username": "ann", "password": PASSWORD})
+    assert response.status_code == 429
+    text = page_text(response)
+    assert "Too many failed sign-ins" in text and "15 minutes" in text
+    assert not client.get("/").context["user"].is_authenticated
+
+
+def test_failures_lock_the_ip_across_usernames(client):
+    for n in range(5):
+        client.post("/accounts/login/", {"username": f"guess{n}", "password": "wrong"})
+    UserFactory(username="ann")
+    response = client.post("/accounts/login/", {"username": "ann", "password": PASSWORD})
+    assert response.status_code == 429
+
+
+def test_password_change(client):
+    user = UserFactory(username="ann")
+    client.force_login(user)
+    assert client.get("/accounts/password/").status_code == 200
+    response = client.post(
+        "/accounts/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Another-fine-passphrase-7",
+            "new_password2": "Another-fine-passphrase-7",
+        },
+    )
+    assert response["Location"] == "/accounts/password/done/"
+    user.refresh_from_db()
+    assert user.check_password("Another-fine-passphrase-7")
+
+
+def test_password_reset_by_email(client):
+    user = UserFactory(username="ann", email="ann@example.com")
+    response = client.post("/accounts/password/reset/", {"email": "ann@example.com"})
+    assert response["Location"] == "/accounts/password/reset/sent/"
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["ann@example.com"]
+    assert "Byline" in mail.outbox[0].subject
+    link = re.search(r"http://testserver(/accounts/password/reset/\S+/)", mail.outbox[0].body)
+    response = client.get(link.group(1), follow=True)
+    assert "Choose a new password" in page_text(response)
+    response = client.post(
+        response.redirect_chain[-1][0],
+        {"new_password1": "Brand-new-passphrase-3", "new_password2": "Brand-new-passphrase-3"},
+    )
+    assert response["Location"] == "/accounts/password/reset/complete/"
+    user.refresh_from_db()
+    assert user.check_password("Brand-new-passphrase-3")
+
+
+def test_unknown_reset_addresses_look_the_same(client):
+    response = client.post("/accounts/password/reset/", {"email": "nobody@example.com"})
+    assert response["Location"] == "/accounts/password/reset/sent/"
+    assert mail.outbox == []
+
+
+def test_header_shows_static_links_to_anonymous_readers(client):
+    html = client.get("/").content.decode()
+    assert 'href="/accounts/login/"' in html and 'href="/accounts/signup/"' in html
+    assert "csrfmiddlewaretoken" not in html
+
+
+def test_header_shows_the_username_and_a_sign_out_form(client):
+    client.force_login(UserFactory(username="ann"))
+    html = client.get("/").content.decode()
+    assert "ann" in page_text(client.get("/"))
+    assert re.search(r'<form[^>]+method="post" action="/accounts/logout/"', html)
+
+
+def test_every_account_form_has_csrf_protection(client):
+    for url in ["/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"]:
+        assert "csrfmiddlewaretoken" in client.get(url).content.decode(), url
