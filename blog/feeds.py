@@ -2,15 +2,18 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from accounts.models import AuthorProfile
+from pagecache import cache_public
 
 from .models import Article, Tag
 
 FEED_SIZE = 20
 
 
+@method_decorator(cache_public, name="__call__")
 class LatestRssFeed(Feed):
     """The newest published pieces, with their full sanitized text."""
 

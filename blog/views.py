@@ -1,9 +1,11 @@
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.decorators import method_decorator
 from django.views.generic import ListView, MonthArchiveView
 
 from accounts.models import AuthorProfile
+from pagecache import cache_public
 
 from .metadata import article_structured_data
 from .models import Article, ArticleRedirect, Tag
@@ -20,6 +22,7 @@ def paginate(request, queryset, per_page=PAGE_SIZE):
         raise Http404("No such page.") from error
 
 
+@method_decorator(cache_public, name="dispatch")
 class HomeView(ListView):
     template_name = "blog/home.html"
     paginate_by = PAGE_SIZE
@@ -30,6 +33,7 @@ class HomeView(ListView):
         return Article.objects.published().for_lists()
 
 
+@cache_public
 def article_detail(request, author, slug):
     article = (
         Article.objects.published()
@@ -63,6 +67,7 @@ def article_detail(request, author, slug):
     )
 
 
+@cache_public
 def author_detail(request, author):
     profile = get_object_or_404(AuthorProfile, slug=author)
     page = paginate(request, Article.objects.published().for_lists().filter(author=profile))
@@ -73,6 +78,7 @@ def author_detail(request, author):
     )
 
 
+@cache_public
 def tag_detail(request, tag):
     tag = get_object_or_404(Tag, slug=tag)
     page = paginate(request, Article.objects.published().for_lists().filter(tags=tag))
@@ -83,11 +89,13 @@ def tag_detail(request, tag):
     )
 
 
+@cache_public
 def archive_index(request):
     months = Article.objects.published().dates("published_at", "month", order="DESC")
     return render(request, "blog/archive_index.html", {"months": months})
 
 
+@method_decorator(cache_public, name="dispatch")
 class ArchiveMonthView(MonthArchiveView):
     template_name = "blog/archive_month.html"
     date_field = "published_at"

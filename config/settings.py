@@ -48,9 +48,12 @@ INSTALLED_APPS = [
     "accounts",
     "blog",
     "comments",
+    "pagecache",  # last: its receivers run after the apps' own (counts are current by then)
 ]
 
 MIDDLEWARE = [
+    # First: cached anonymous pages are answered before anything else runs (docs/performance.md).
+    "pagecache.middleware.FrontCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -1,0 +1,135 @@
+"""Where rendered pages live: a bounded per-process LRU in front of the shared cache."""
+
+import contextlib
+import hashlib
+import logging
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from django.core.cache import caches
+
+from . import conf
+from .generation import generation, is_process_local
+
+logger = logging.getLogger(__name__)
+
+PAGE_KEY = "pagecache:page:{}:{}"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A stored page: its headers, its body plain and gzipped, and when it stops being valid."""
+
+    headers: tuple  # ((name, value), ...) without Content-Length, Content-Encoding
+    body: bytes
+    gzipped: bytes | None
+    etag: str
+    last_modified: str
+    cache_control: str
+    max_age: int  # the max-age in cache_control: lowered near `expires`
+    expires: float  # epoch seconds
+
+    @property
+    def size(self):
+        return len(self.body) + len(self.gzipped or b"") + 512
+
+
+class LocalLRU:
+    """At most `max_entries` pages and `max_bytes` bytes, least recently used out first."""
+
+    def __init__(self, max_entries, max_bytes):
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.entries = OrderedDict()
+        self.bytes = 0
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        entry = self.entries.get(key)
+        if entry is not None:
+            with contextlib.suppress(KeyError):  # evicted by another thread meanwhile
+                self.entries.move_to_end(key)
+        return entry
+
+    def set(self, key, entry):
+        if entry.size > self.max_bytes:
+            return
+        with self.lock:
+            old = self.entries.pop(key, None)
+            if old is not None:
+                self.bytes -= old.size
+            self.entries[key] = entry
+            self.bytes += entry.size
+            while self.entries and (
+                len(self.entries) > self.max_entries or self.bytes > self.max_bytes
+            ):
+                _, evicted = self.entries.popitem(last=False)
+                self.bytes -= evicted.size
+
+    def delete(self, key):
+        with self.lock:
+            old = self.entries.pop(key, None)
+            if old is not None:
+                self.bytes -= old.size
+
+    def clear(self):
+        with self.lock:
+            self.entries = OrderedDict()
+            self.bytes = 0
+
+
+class PageStore:
+    """Pages by URL for the current generation; the local tier empties when it changes."""
+
+    def __init__(self):
+        self.local = LocalLRU(
+            conf.get("PAGECACHE_LOCAL_MAX_ENTRIES"), conf.get("PAGECACHE_LOCAL_MAX_BYTES")
+        )
+        self.local_gen = None
+        self.shared = caches[conf.get("PAGECACHE_CACHE_ALIAS")]
+        # A per-process cache (locmem) is its own local tier: no second copy in front of it.
+        self.use_local = not is_process_local(self.shared)
+        generation.listeners.append(self._new_generation)
+
+    def _new_generation(self, state):
+        if self.local_gen != state.gen:
+            self.local.clear()
+            self.local_gen = state.gen
+
+    @staticmethod
+    def shared_key(gen, url):
+        return PAGE_KEY.format(gen, hashlib.md5(url.encode(), usedforsecurity=False).hexdigest())
+
+    def get(self, state, url, now):
+        if self.use_local:
+            if self.local_gen != state.gen:
+                self._new_generation(state)
+            entry = self.local.get(url)
+            if entry is not None:
+                if entry.expires > now:
+                    return entry
+                self.local.delete(url)
+        try:
+            entry = self.shared.get(self.shared_key(state.gen, url))
+        except Exception:
+            logger.warning("Page cache: the shared cache is unreachable", exc_info=True)
+            return None
+        if entry is None or entry.expires <= now:
+            return None
+        if self.use_local:
+            self.local.set(url, entry)
+        return entry
+
+    def set(self, state, url, entry, now):
+        timeout = int(entry.expires - now)
+        if timeout < 1:
+            return
+        if self.use_local:
+            if self.local_gen != state.gen:
+                self._new_generation(state)
+            self.local.set(url, entry)
+        try:
+            self.shared.set(self.shared_key(state.gen, url), entry, timeout=timeout)
+        except Exception:
+            logger.warning("Page cache: the shared cache is unreachable", exc_info=True)
