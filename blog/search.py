@@ -9,13 +9,15 @@ import html
 import re
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import Count, F, Q, Window
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
 from .models import Article, Tag
-from .views import paginate
+from .views import PAGE_SIZE, paginate
 
 MAX_QUERY_LENGTH = 200  # the header's search box has the same maxlength
 MAX_SIMPLE_TERMS = 10
@@ -96,18 +98,58 @@ def _results_base():
     return Article.objects.published().for_lists().defer("search_vector")
 
 
+def search_terms(query):
+    return SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+
+
 def search_postgres(query):
-    """Published pieces matching a websearch query, best first, with `rank` and `snippet`."""
-    terms = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+    """Published pieces matching a websearch query, best first, with their `rank`."""
+    terms = search_terms(query)
     return (
-        _results_base()
+        Article.objects.published()
         .filter(search_vector=terms)
-        .annotate(
-            rank=SearchRank(F("search_vector"), terms),
-            snippet=SearchHeadline("body_html", terms, config=SEARCH_CONFIG, **_SNIPPET_OPTIONS),
-        )
+        .annotate(rank=SearchRank(F("search_vector"), terms))
         .order_by("-rank", "-published_at", "-id")
     )
+
+
+def postgres_page(request, query):
+    """Return one page of ranked results in two queries, each vector read once.
+
+    The first query ranks every match but returns only the page's ids, ranks and the total
+    (a window count over narrow rows); the second fetches those pieces for display with
+    their highlighted snippets. An unknown or out-of-range page is a 404.
+    """
+    number = request.GET.get("page") or 1
+    try:
+        number = int(number)
+        if number < 1:
+            raise ValueError
+    except (TypeError, ValueError) as error:
+        raise Http404("No such page.") from error
+    offset = (number - 1) * PAGE_SIZE
+    ranked = list(
+        search_postgres(query)
+        .annotate(total=Window(Count("*")))
+        .values_list("pk", "rank", "total")[offset : offset + PAGE_SIZE]
+    )
+    if not ranked and number > 1:
+        raise Http404("No such page.")
+    total = ranked[0][2] if ranked else 0
+    page = Paginator(range(total), PAGE_SIZE).page(number)
+    page.object_list = []
+    if ranked:
+        terms = search_terms(query)
+        headline = SearchHeadline("body_html", terms, config=SEARCH_CONFIG, **_SNIPPET_OPTIONS)
+        found = (
+            _results_base().filter(pk__in=[pk for pk, _, _ in ranked]).annotate(snippet=headline)
+        ).in_bulk()
+        for pk, rank, _ in ranked:
+            if article := found.get(pk):  # unless unpublished between the two queries
+                article.rank = rank
+                article.snippet_html = highlight(article.snippet)
+                page.object_list.append(article)
+    return page
 
 
 _TERM_RE = re.compile(r'(-?)"([^"]*)"|(\S+)')
@@ -160,12 +202,6 @@ def search_simple(query):
     return _results_base().filter(matches)
 
 
-def search_articles(query):
-    if connection.vendor == "postgresql":
-        return search_postgres(query)
-    return search_simple(query)
-
-
 def highlight(marked):
     """Turn ts_headline output (HTML text with sentinel marks) into safe HTML with <mark>s."""
     text = html.unescape(re.sub(r"<[^>]*>", " ", marked or ""))
@@ -182,10 +218,9 @@ def search_view(request):
     query = clean_query(request.GET.get("q"))
     context = {"query": query, "articles": [], "page_obj": None}
     if query:
-        page = paginate(request, search_articles(query))
-        articles = list(page.object_list)
-        for article in articles:
-            if hasattr(article, "snippet"):
-                article.snippet_html = highlight(article.snippet)
-        context.update(page_obj=page, articles=articles)
+        if connection.vendor == "postgresql":
+            page = postgres_page(request, query)
+        else:
+            page = paginate(request, search_simple(query))
+        context.update(page_obj=page, articles=page.object_list)
     return render(request, "blog/search.html", context)

@@ -1,7 +1,8 @@
 """On PostgreSQL: a named GIN index on Article.search_vector, and vectors for existing pieces.
 
-The index is not declared in Article.Meta (it exists only on PostgreSQL), so this migration
-leaves the model state alone and `makemigrations --check` stays clean. On SQLite it does nothing.
+The index and the column's storage exist only on PostgreSQL and are not declared in
+Article.Meta, so this migration leaves the model state alone and `makemigrations --check`
+stays clean. On SQLite it does nothing.
 """
 
 from django.db import migrations
@@ -15,6 +16,9 @@ def create_index_and_backfill(apps, schema_editor):
         return
     table = schema_editor.quote_name("blog_article")
     index = schema_editor.quote_name(SEARCH_INDEX_NAME)
+    # Keep vectors in the row (compressed) rather than in the TOAST table: ranking reads the
+    # vector of every match, and an inline read costs about half as much.
+    schema_editor.execute(f"ALTER TABLE {table} ALTER COLUMN search_vector SET STORAGE MAIN")
     refresh_search_vectors(connection)  # before the index: one build instead of many updates
     schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {index} ON {table} USING gin (search_vector)")
 
@@ -23,6 +27,8 @@ def drop_index(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(SEARCH_INDEX_NAME)}")
+    table = schema_editor.quote_name("blog_article")
+    schema_editor.execute(f"ALTER TABLE {table} ALTER COLUMN search_vector SET STORAGE EXTENDED")
 
 
 class Migration(migrations.Migration):

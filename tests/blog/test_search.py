@@ -231,6 +231,12 @@ def test_migration_created_the_named_gin_index(postgres):
         )
         (definition,) = cursor.fetchone()
     assert "USING gin (search_vector)" in definition
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstorage FROM pg_attribute"
+            " WHERE attrelid = 'blog_article'::regclass AND attname = 'search_vector'"
+        )
+        assert cursor.fetchone() == ("m",)  # kept in the row: ranking reads it for every match
 
 
 def test_migration_backfills_existing_pieces(client, postgres):
@@ -372,7 +378,8 @@ def test_results_are_paginated_and_keep_the_query(client, indexed):
     assert 'href="?page=2&amp;q=walrus"' in first.content.decode()
     second = search(client, "walrus", page=2)
     assert len(second.context["articles"]) == 2
-    assert client.get(URL, {"q": "walrus", "page": 9}).status_code == 404
+    for page in (9, 0, -1, "abc", "2.5"):
+        assert client.get(URL, {"q": "walrus", "page": page}).status_code == 404
 
 
 @pytest.mark.django_db

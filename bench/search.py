@@ -1,0 +1,201 @@
+"""Measure search latency on PostgreSQL: p50 and p95 of the whole /search/ page, per query.
+
+    .venv/bin/python bench/search.py                 # 10,000 pieces, 40 runs of each query
+    .venv/bin/python bench/search.py --pieces 20000 --repeat 100 --explain
+
+Uses BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/byline_bench); creates the
+database, migrates it and tops it up with `generate_pieces --seed 1` when it holds fewer
+pieces than asked. Requests go through Django's test client with the production settings
+(DEBUG off), so the figures include middleware, the two queries and template rendering.
+A benchmark script, never a timed test. See docs/search.md.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/byline_bench"
+TARGET_P95_MS = 50
+
+QUERIES = [
+    ("one topic word", "postgres"),
+    ("common word", "garden"),
+    ("very common word", "house"),
+    ("two words", "sourdough bread"),
+    ("three words", "climate drought forest"),
+    ("phrase", '"python package"'),
+    ("exclusion", "python -django"),
+    ("or", "kestrel or heron"),
+    ("tag name", "machine learning"),
+    ("title words", "lessons from a year"),
+    ("stop words only", "the and of"),
+    ("no match", "xylophonic"),
+    ("200 characters", " ".join(["garden", "python", "river", "market", "-django"] * 7)[:200]),
+    ("page 3 of a common word", ("house", 3)),
+]
+
+
+def percentile(samples, fraction):
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def setup_django(database_url):
+    sys.path.insert(0, str(ROOT))
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-a-secret")
+    os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
+    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
+    os.environ["DJANGO_DEBUG"] = "0"
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    # Serve static URLs without a collectstatic manifest; everything else stays production's.
+    storages = settings.STORAGES | {
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    }
+    override_settings(STORAGES=storages).enable()
+
+
+def create_database(database_url):
+    import psycopg
+
+    parts = urlsplit(database_url)
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+            print(f"Created database {name}.")
+
+
+def prepare(pieces):
+    from django.core.management import call_command
+    from django.db import connection
+
+    from blog.models import Article
+
+    call_command("migrate", verbosity=0)
+    have = Article.objects.count()
+    if have < pieces:
+        print(f"Generating {pieces - have} pieces (the database holds {have})…")
+        call_command("generate_pieces", pieces - have, seed=1)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE blog_article")
+        cursor.execute("SELECT count(*) FROM blog_article WHERE search_vector IS NULL")
+        missing = cursor.fetchone()[0]
+    if missing:
+        sys.exit(f"{missing} pieces have no search vector: run the signals or the migration.")
+    return Article.objects.count(), Article.objects.published().count()
+
+
+class DatabaseTimer:
+    """Sum the time spent in SQL during a request."""
+
+    def __init__(self):
+        self.seconds = 0.0
+        self.queries = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - started
+            self.queries += 1
+
+
+def measure(client, query, page, repeat, warmup):
+    from django.db import connection
+
+    params = {"q": query} | ({"page": page} if page > 1 else {})
+    url = "/search/?" + urlencode(params)
+    for _ in range(warmup):
+        client.get(url)
+    total, database, found = [], [], None
+    for _ in range(repeat):
+        timer = DatabaseTimer()
+        with connection.execute_wrapper(timer):
+            started = time.perf_counter()
+            response = client.get(url)
+            total.append((time.perf_counter() - started) * 1000)
+        database.append(timer.seconds * 1000)
+        if response.status_code != 200:
+            sys.exit(f"{url} answered {response.status_code}")
+        page_obj = response.context["page_obj"] if response.context else None
+        found = page_obj.paginator.count if page_obj else 0
+        queries = timer.queries
+    return total, database, found, queries
+
+
+def explain(query):
+    from django.db import connection
+
+    from blog.search import search_postgres
+
+    results = search_postgres(query)[:10]
+    sql, params = results.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+        print("\n".join(row[0] for row in cursor.fetchall()))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pieces", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=40)
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--explain", action="store_true", help="Print a query plan too.")
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    args = parser.parse_args()
+
+    create_database(args.database_url)
+    setup_django(args.database_url)
+    from django.db import connection
+    from django.test import Client
+
+    if connection.vendor != "postgresql":
+        sys.exit("This benchmark measures the PostgreSQL search: give a postgres:// URL.")
+    pieces, published = prepare(args.pieces)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        server = cursor.fetchone()[0]
+    print(
+        f"{pieces} pieces ({published} published), PostgreSQL {server}, {os.cpu_count()} CPUs, "
+        f"{args.repeat} runs per query after {args.warmup} warm-up runs, "
+        f"load average {os.getloadavg()[0]:.2f}."
+    )
+    client = Client()
+    header = f"{'query':<26} {'found':>6} {'SQL':>3} {'p50 ms':>7} {'p95 ms':>7} {'db p50':>7}"
+    print(header)
+    print("-" * len(header))
+    everything = []
+    for label, query in QUERIES:
+        query, page = query if isinstance(query, tuple) else (query, 1)
+        total, database, found, queries = measure(client, query, page, args.repeat, args.warmup)
+        everything.extend(total)
+        print(
+            f"{label:<26} {found:>6} {queries:>3} {percentile(total, 0.5):>7.1f} "
+            f"{percentile(total, 0.95):>7.1f} {statistics.median(database):>7.1f}"
+        )
+    p50, p95 = percentile(everything, 0.5), percentile(everything, 0.95)
+    verdict = "met" if p95 < TARGET_P95_MS else "MISSED"
+    print("-" * len(header))
+    print(f"{'all queries':<26} {'':>6} {'':>3} {p50:>7.1f} {p95:>7.1f}")
+    print(f"Target p95 < {TARGET_P95_MS} ms: {verdict}.")
+    if args.explain:
+        explain("garden")
+    return 0 if p95 < TARGET_P95_MS else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
