@@ -197,12 +197,17 @@ class Generation:
     def current(self, now=None):
         """The state to render and store pages under; None when the store is unreachable."""
         clock = time.monotonic()
-        if clock - self._checked < conf.get("PAGECACHE_GENERATION_CHECK_INTERVAL"):
-            return self._state
+        now = time.time() if now is None else now
+        state = self._state
+        interval = conf.get("PAGECACHE_GENERATION_CHECK_INTERVAL")
+        if state is not None and state.due is not None and state.due <= now:
+            interval = min(interval, 0.05)  # a scheduled piece is due: look again soon
+        if clock - self._checked < interval:
+            return state
         with self._lock:
             try:
                 state = self.store.read()
-                if state.due is not None and state.due <= (now or time.time()):
+                if state.due is not None and state.due <= now:
                     # A scheduled piece has just become visible: one process starts a new
                     # generation (with the next due time); the others pick it up.
                     state = self.store.pass_due(state)
