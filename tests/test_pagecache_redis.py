@@ -1,0 +1,145 @@
+"""Invalidation across processes sharing Redis (127.0.0.1:6379): reached within one second."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from tests.factories import ArticleFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+REDIS = os.environ.get("BYLINE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+HIT = "X-Page-Cache"
+
+
+def redis_reachable():
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS, socket_connect_timeout=0.3).ping()
+    except Exception:
+        return False
+    return True
+
+
+pytestmark = pytest.mark.skipif(
+    not redis_reachable(), reason=f"needs Redis at {REDIS} (set BYLINE_TEST_REDIS_URL)"
+)
+
+
+@pytest.fixture
+def redis_caches(settings):
+    """This process on Redis, under a prefix of its own: the LRU tier is in front of it."""
+    caches = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS,
+            "KEY_PREFIX": f"byline-test-{uuid.uuid4().hex[:12]}",
+        }
+    }
+    settings.CACHES = caches
+    yield caches
+    from django.core.cache import caches as handlers
+
+    handlers["default"].clear()
+
+
+def other_process(code, caches, database_url=None):
+    """Run `code` in a fresh Python process with Byline set up on the same Redis (and database)."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    env.update(DJANGO_SETTINGS_MODULE="config.settings_test", PYTHONPATH=str(ROOT))
+    script = textwrap.dedent(
+        f"""
+        import json, time, django
+        django.setup()
+        from django.test.utils import override_settings
+        override_settings(CACHES={caches!r}).enable()
+        """
+    ) + textwrap.dedent(code)
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def first_fresh(client, url, since, fresh=lambda response: response.get(HIT) is None, limit=3.0):
+    """Poll until the page is `fresh`; return (seconds after `since`, the page)."""
+    while True:
+        response = client.get(url)
+        if fresh(response):
+            return time.time() - since, response
+        assert time.time() - since < limit, "the other process's change never arrived"
+        time.sleep(0.02)
+
+
+@pytest.mark.django_db
+def test_a_new_generation_in_another_process_reaches_this_one_within_a_second(client, redis_caches):
+    url = ArticleFactory().get_absolute_url()
+    client.get(url)
+    assert client.get(url).get(HIT) == "hit"
+    other = other_process(
+        """
+        from django.core.cache import caches
+        from pagecache.generation import CacheStore
+        state = CacheStore(caches["default"]).bump(None)
+        print(json.dumps({"gen": state.gen, "at": time.time()}))
+        """,
+        redis_caches,
+    )
+    elapsed, _ = first_fresh(client, url, other["at"])
+    assert elapsed <= 1.2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_edit_committed_by_another_process_shows_here_within_a_second(
+    client, redis_caches, postgres
+):
+    """Two processes, one PostgreSQL database, one Redis: the full path of a change."""
+    article = ArticleFactory(title="Before the edit")
+    url = article.get_absolute_url()
+    client.get(url)
+    assert client.get(url).get(HIT) == "hit"
+    db = connection.settings_dict
+    database_url = (
+        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
+        f"{db['PORT'] or 5432}/{db['NAME']}"
+    )
+    other = other_process(
+        f"""
+        from django.db import transaction
+        from django.test import Client
+        from blog.models import Article
+        reader = Client()
+        shared_hit = reader.get({url!r}).get("X-Page-Cache") == "hit"
+        with transaction.atomic():
+            article = Article.objects.get(pk={article.pk})
+            article.title = "After the edit"
+            article.save()
+        committed = time.time()
+        page = reader.get({url!r}).content.decode()
+        print(json.dumps({{"at": committed, "shared_hit": shared_hit, "own": "After" in page}}))
+        """,
+        redis_caches,
+        database_url,
+    )
+    assert other["shared_hit"], "the other process did not find this one's page in Redis"
+    assert other["own"], "the process that made the change served the old page"
+    elapsed, response = first_fresh(
+        client, url, other["at"], lambda response: b"After the edit" in response.content
+    )
+    assert elapsed <= 1.2
