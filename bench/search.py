@@ -91,6 +91,7 @@ def prepare(pieces):
         call_command("generate_pieces", pieces - have, seed=1)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE blog_article")
+        cursor.execute("ANALYZE")  # every table: the planner needs the writers' numbers too
         cursor.execute("SELECT count(*) FROM blog_article WHERE search_vector IS NULL")
         missing = cursor.fetchone()[0]
     if missing:
@@ -121,7 +122,7 @@ def measure(client, query, page, repeat, warmup):
     url = "/search/?" + urlencode(params)
     for _ in range(warmup):
         client.get(url)
-    total, database, found = [], [], None
+    total, database = [], []
     for _ in range(repeat):
         timer = DatabaseTimer()
         with connection.execute_wrapper(timer):
@@ -131,10 +132,8 @@ def measure(client, query, page, repeat, warmup):
         database.append(timer.seconds * 1000)
         if response.status_code != 200:
             sys.exit(f"{url} answered {response.status_code}")
-        page_obj = response.context["page_obj"] if response.context else None
-        found = page_obj.paginator.count if page_obj else 0
         queries = timer.queries
-    return total, database, found, queries
+    return total, database, queries
 
 
 def explain(query):
@@ -163,6 +162,8 @@ def main():
     from django.db import connection
     from django.test import Client
 
+    from blog.search import clean_query, search_postgres
+
     if connection.vendor != "postgresql":
         sys.exit("This benchmark measures the PostgreSQL search: give a postgres:// URL.")
     pieces, published = prepare(args.pieces)
@@ -181,7 +182,8 @@ def main():
     everything = []
     for label, query in QUERIES:
         query, page = query if isinstance(query, tuple) else (query, 1)
-        total, database, found, queries = measure(client, query, page, args.repeat, args.warmup)
+        total, database, queries = measure(client, query, page, args.repeat, args.warmup)
+        found = search_postgres(clean_query(query)).count()
         everything.extend(total)
         print(
             f"{label:<26} {found:>6} {queries:>3} {percentile(total, 0.5):>7.1f} "

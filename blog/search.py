@@ -9,15 +9,14 @@ import html
 import re
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, F, Q, Window
-from django.http import Http404
+from django.db.models import F, Q
+from django.db.models.functions import Left
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
 from .models import Article, Tag
-from .views import PAGE_SIZE, paginate
+from .views import paginate
 
 MAX_QUERY_LENGTH = 200  # the header's search box has the same maxlength
 MAX_SIMPLE_TERMS = 10
@@ -29,6 +28,7 @@ SEARCH_INDEX_NAME = "article_search_vector_idx"
 # ts_headline marks matches with these; the text is escaped, then they become <mark> tags.
 _START, _STOP = "\ue000", "\ue001"
 _MARKED_RE = re.compile(f"{_START}(.*?){_STOP}", re.DOTALL)
+SNIPPET_SOURCE_CHARS = 20_000  # of body HTML, about 2,500 words: all of most pieces
 _SNIPPET_OPTIONS = {
     "start_sel": _START,
     "stop_sel": _STOP,
@@ -106,50 +106,32 @@ def search_postgres(query):
     """Published pieces matching a websearch query, best first, with their `rank`."""
     terms = search_terms(query)
     return (
-        Article.objects.published()
+        _results_base()
         .filter(search_vector=terms)
         .annotate(rank=SearchRank(F("search_vector"), terms))
         .order_by("-rank", "-published_at", "-id")
     )
 
 
-def postgres_page(request, query):
-    """Return one page of ranked results in two queries, each vector read once.
+def snippets(query, articles):
+    """Set `snippet_html` on `articles`: the body's best passages, matches marked (one query).
 
-    The first query ranks every match but returns only the page's ids, ranks and the total
-    (a window count over narrow rows); the second fetches those pieces for display with
-    their highlighted snippets. An unknown or out-of-range page is a 404.
+    A separate query so that ts_headline, the costly part, runs for the shown pieces only
+    (not for those a page's OFFSET skips), on at most SNIPPET_SOURCE_CHARS of each body.
     """
-    number = request.GET.get("page") or 1
-    try:
-        number = int(number)
-        if number < 1:
-            raise ValueError
-    except (TypeError, ValueError) as error:
-        raise Http404("No such page.") from error
-    offset = (number - 1) * PAGE_SIZE
-    ranked = list(
-        search_postgres(query)
-        .annotate(total=Window(Count("*")))
-        .values_list("pk", "rank", "total")[offset : offset + PAGE_SIZE]
+    headline = SearchHeadline(
+        Left("body_html", SNIPPET_SOURCE_CHARS),
+        search_terms(query),
+        config=SEARCH_CONFIG,
+        **_SNIPPET_OPTIONS,
     )
-    if not ranked and number > 1:
-        raise Http404("No such page.")
-    total = ranked[0][2] if ranked else 0
-    page = Paginator(range(total), PAGE_SIZE).page(number)
-    page.object_list = []
-    if ranked:
-        terms = search_terms(query)
-        headline = SearchHeadline("body_html", terms, config=SEARCH_CONFIG, **_SNIPPET_OPTIONS)
-        found = (
-            _results_base().filter(pk__in=[pk for pk, _, _ in ranked]).annotate(snippet=headline)
-        ).in_bulk()
-        for pk, rank, _ in ranked:
-            if article := found.get(pk):  # unless unpublished between the two queries
-                article.rank = rank
-                article.snippet_html = highlight(article.snippet)
-                page.object_list.append(article)
-    return page
+    marked = dict(
+        Article.objects.filter(pk__in=[article.pk for article in articles])
+        .annotate(snippet=headline)
+        .values_list("pk", "snippet")
+    )
+    for article in articles:
+        article.snippet_html = highlight(marked.get(article.pk, ""))
 
 
 _TERM_RE = re.compile(r'(-?)"([^"]*)"|(\S+)')
@@ -204,7 +186,8 @@ def search_simple(query):
 
 def highlight(marked):
     """Turn ts_headline output (HTML text with sentinel marks) into safe HTML with <mark>s."""
-    text = html.unescape(re.sub(r"<[^>]*>", " ", marked or ""))
+    text = re.sub(r"<[^>]*(>|$)", " ", marked or "")  # a tag cut by the length cap too
+    text = html.unescape(text)
     text = " ".join(text.split())
     escaped = html.escape(text, quote=False)
     escaped = _MARKED_RE.sub(r"<mark>\1</mark>", escaped)
@@ -219,7 +202,10 @@ def search_view(request):
     context = {"query": query, "articles": [], "page_obj": None}
     if query:
         if connection.vendor == "postgresql":
-            page = postgres_page(request, query)
+            page = paginate(request, search_postgres(query))
+            page.object_list = list(page.object_list)
+            if page.object_list:
+                snippets(query, page.object_list)
         else:
             page = paginate(request, search_simple(query))
         context.update(page_obj=page, articles=page.object_list)
