@@ -201,7 +201,7 @@ class Generation:
         state = self._state
         interval = conf.get("PAGECACHE_GENERATION_CHECK_INTERVAL")
         if state is not None and state.due is not None and state.due <= now:
-            interval = min(interval, 0.05)  # a scheduled piece is due: look again soon
+            interval = 0  # a scheduled piece is due: look now (one process starts the next)
         if clock - self._checked < interval:
             return state
         with self._lock:

@@ -126,10 +126,10 @@ class FrontCacheMiddleware:
         if use_gzip:
             response.headers["Content-Encoding"] = "gzip"
         response.headers["Content-Length"] = str(len(body))
-        left = int(entry.expires - now)
+        left = max(0, int(entry.expires - now))
         if left < entry.max_age:
             shared = min(left, conf.get("PAGECACHE_SHARED_MAX_AGE"))
-            response.headers["Cache-Control"] = headers.cache_control(max(left, 0), shared)
+            response.headers["Cache-Control"] = headers.cache_control(left, shared)
         if hit:
             response.headers["X-Page-Cache"] = "hit"
         meta = request.META

@@ -422,8 +422,9 @@ def test_a_new_generation_starts_after_the_commit_not_only_before(
         piece.tags.clear()
         provisional = generation.current().gen
     assert provisional > before
-    assert len(callbacks) == 1, "one bump per transaction, whatever the number of changes"
-    callbacks[0]()
+    bumps = [func for func in callbacks if hasattr(func, "pagecache_using")]
+    assert len(bumps) == 1, "one bump per transaction, whatever the number of changes"
+    bumps[0]()
     assert generation.current().gen > provisional
 
 
@@ -439,7 +440,7 @@ def test_a_rolled_back_savepoint_does_not_lose_the_next_change(
             pass
         piece.title = "Kept"
         piece.save()
-    assert len(callbacks) == 1
+    assert len([func for func in callbacks if hasattr(func, "pagecache_using")]) == 1
 
 
 # --- Scheduled pieces appear on time, cached or not ---------------------------------------
