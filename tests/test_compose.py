@@ -15,8 +15,13 @@ def settings_variables():
     return set(re.findall(r'env\.\w+\(\s*"([A-Z_]+)"', source))
 
 
-def test_services_are_db_redis_and_web():
-    assert {"db", "redis", "web"} <= set(SERVICES)
+def gunicorn_variables():
+    source = (ROOT / "deploy" / "gunicorn.conf.py").read_text()
+    return set(re.findall(r'os\.environ\.get\(\s*"([A-Z_]+)"', source))
+
+
+def test_services_are_db_redis_web_and_nginx():
+    assert {"db", "redis", "web", "nginx"} <= set(SERVICES)
 
 
 def test_database_is_a_pinned_postgres_16_with_a_volume_and_healthcheck():
@@ -33,14 +38,15 @@ def test_web_runs_gunicorn_after_migrations_once_the_database_is_healthy():
     assert command.index("migrate") < command.index("gunicorn")
     assert "deploy/gunicorn.conf.py" in command and (ROOT / "deploy/gunicorn.conf.py").exists()
     assert web["depends_on"]["db"]["condition"] == "service_healthy"
-    assert "8000:8000" in web["ports"]
+    assert "ports" not in web, "only nginx reaches gunicorn"
+    assert "8000" in web["expose"]
     assert (ROOT / web["build"] / "Dockerfile").exists()
 
 
 def test_web_environment_names_are_the_ones_settings_read():
     environment = SERVICES["web"]["environment"]
     read = settings_variables()
-    unknown = set(environment) - read
+    unknown = set(environment) - read - gunicorn_variables()
     assert not unknown, f"compose sets variables the settings never read: {unknown}"
     assert environment["DJANGO_DEBUG"] == "0"
     assert "DJANGO_SECRET_KEY" in environment
@@ -54,3 +60,31 @@ def test_database_credentials_match_between_db_and_web():
     url = SERVICES["web"]["environment"]["DATABASE_URL"]
     assert f"//{db_env['POSTGRES_USER']}:" in url
     assert url.endswith("/" + db_env["POSTGRES_DB"])
+
+
+def test_nginx_fronts_web_with_the_shipped_configuration():
+    nginx = SERVICES["nginx"]
+    assert re.fullmatch(r"nginx:1\.\d+\.\d+[\w.-]*", nginx["image"]), nginx["image"]
+    assert "8000:80" in nginx["ports"]
+    assert nginx["depends_on"]["web"]["condition"] == "service_healthy"
+    mounts = {volume.split(":")[0]: volume.split(":")[1] for volume in nginx["volumes"]}
+    assert mounts["./deploy/nginx.conf"] == "/etc/nginx/templates/byline.conf.template"
+    template = (ROOT / "deploy" / "nginx.conf").read_text()
+    environment = nginx["environment"]
+    for name in set(re.findall(r"\$\{(BYLINE_[A-Z_]+)\}", template)):
+        assert name in environment, f"compose leaves {name} of deploy/nginx.conf unset"
+    assert environment["BYLINE_UPSTREAM"] == "web:8000"
+    assert environment["NGINX_ENVSUBST_FILTER"] == "^BYLINE_", "nginx's own $variables stay"
+
+
+def test_nginx_serves_the_static_files_of_the_image_and_the_uploaded_media():
+    nginx, web, static = SERVICES["nginx"], SERVICES["web"], SERVICES["static"]
+    mounts = {volume.split(":")[1]: volume.split(":")[0] for volume in nginx["volumes"]}
+    environment = nginx["environment"]
+    assert mounts[environment["BYLINE_STATIC_ROOT"]] == "static"
+    assert mounts[environment["BYLINE_MEDIA_ROOT"]] == "media"
+    assert "media:" + web["environment"]["DJANGO_MEDIA_ROOT"] in web["volumes"]
+    assert "/app/staticfiles" in " ".join(static["command"])
+    assert nginx["depends_on"]["static"]["condition"] == "service_completed_successfully"
+    assert web["environment"]["DJANGO_SERVE_MEDIA"] == "0"
+    assert {"static", "media"} <= set(COMPOSE["volumes"])
