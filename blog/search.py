@@ -9,14 +9,16 @@ import html
 import re
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import F, Q
 from django.db.models.functions import Left
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
 from .models import Article, Tag
-from .views import paginate
+from .views import PAGE_SIZE, paginate
 
 MAX_QUERY_LENGTH = 200  # the header's search box has the same maxlength
 MAX_SIMPLE_TERMS = 10
@@ -28,6 +30,7 @@ SEARCH_INDEX_NAME = "article_search_vector_idx"
 # ts_headline marks matches with these; the text is escaped, then they become <mark> tags.
 _START, _STOP = "\ue000", "\ue001"
 _MARKED_RE = re.compile(f"{_START}(.*?){_STOP}", re.DOTALL)
+RESULT_ORDER = ("-rank", "-published_at", "-id")
 SNIPPET_SOURCE_CHARS = 20_000  # of body HTML, about 2,500 words: all of most pieces
 _SNIPPET_OPTIONS = {
     "start_sel": _START,
@@ -109,29 +112,60 @@ def search_postgres(query):
         _results_base()
         .filter(search_vector=terms)
         .annotate(rank=SearchRank(F("search_vector"), terms))
-        .order_by("-rank", "-published_at", "-id")
+        .order_by(*RESULT_ORDER)
     )
 
 
-def snippets(query, articles):
-    """Set `snippet_html` on `articles`: the body's best passages, matches marked (one query).
+def _page_number(request):
+    try:
+        number = int(request.GET.get("page") or 1)
+    except ValueError as error:
+        raise Http404("No such page.") from error
+    if number < 1:
+        raise Http404("No such page.")
+    return number
 
-    A separate query so that ts_headline, the costly part, runs for the shown pieces only
-    (not for those a page's OFFSET skips), on at most SNIPPET_SOURCE_CHARS of each body.
+
+def postgres_page(request, query):
+    """One page of ranked results and their snippets, in two queries.
+
+    The first ranks every match and returns the page's ids with the total: the matches are
+    ranked in a fenced subquery (OFFSET 0) so the window count runs over narrow rows, and
+    each stored vector is read once. The second fetches the page's pieces with their
+    authors and snippets: ts_headline, the costly part, runs for the shown pieces only, on at
+    most SNIPPET_SOURCE_CHARS of each body. An unknown or out-of-range page is a 404.
     """
-    headline = SearchHeadline(
-        Left("body_html", SNIPPET_SOURCE_CHARS),
-        search_terms(query),
-        config=SEARCH_CONFIG,
-        **_SNIPPET_OPTIONS,
+    number = _page_number(request)
+    matches = search_postgres(query).order_by().values("id", "published_at", "rank")
+    inner, params = matches.query.sql_with_params()
+    order = ", ".join(
+        f"{name.lstrip('-')} {'DESC' if name.startswith('-') else 'ASC'}" for name in RESULT_ORDER
     )
-    marked = dict(
-        Article.objects.filter(pk__in=[article.pk for article in articles])
-        .annotate(snippet=headline)
-        .values_list("pk", "snippet")
+    sql = (
+        f"SELECT id, count(*) OVER () FROM ({inner} OFFSET 0) AS matches"  # noqa: S608
+        f" ORDER BY {order} LIMIT %s OFFSET %s"
     )
-    for article in articles:
-        article.snippet_html = highlight(marked.get(article.pk, ""))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*params, PAGE_SIZE, (number - 1) * PAGE_SIZE))
+        ranked = cursor.fetchall()
+    if not ranked and number > 1:
+        raise Http404("No such page.")
+    page = Paginator(range(ranked[0][1] if ranked else 0), PAGE_SIZE).page(number)
+    page.object_list = []
+    if ranked:
+        headline = SearchHeadline(
+            Left("body_html", SNIPPET_SOURCE_CHARS),
+            search_terms(query),
+            config=SEARCH_CONFIG,
+            **_SNIPPET_OPTIONS,
+        )
+        ids = [pk for pk, _ in ranked]
+        shown = _results_base().filter(pk__in=ids).annotate(snippet=headline).in_bulk()
+        for pk in ids:
+            if article := shown.get(pk):  # unless unpublished between the two queries
+                article.snippet_html = highlight(article.snippet)
+                page.object_list.append(article)
+    return page
 
 
 _TERM_RE = re.compile(r'(-?)"([^"]*)"|(\S+)')
@@ -202,10 +236,7 @@ def search_view(request):
     context = {"query": query, "articles": [], "page_obj": None}
     if query:
         if connection.vendor == "postgresql":
-            page = paginate(request, search_postgres(query))
-            page.object_list = list(page.object_list)
-            if page.object_list:
-                snippets(query, page.object_list)
+            page = postgres_page(request, query)
         else:
             page = paginate(request, search_simple(query))
         context.update(page_obj=page, articles=page.object_list)
