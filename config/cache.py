@@ -20,7 +20,7 @@ class ResilientRedisCache(RedisCache):
         now = time.monotonic()
         if now - ResilientRedisCache._last_warning > _WARN_EVERY:
             ResilientRedisCache._last_warning = now
-            logger.warning("Redis unavailable (%s: %s); serving without the cache", operation, error)
+            logger.warning("Redis unavailable (%s: %s); serving uncached", operation, error)
         return default
 
     def get(self, key, default=None, version=None):
