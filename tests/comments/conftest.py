@@ -10,6 +10,13 @@ from tests.factories import ArticleFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
+def _roles(request):
+    """The role groups exist in every database test, even after a transactional test's flush."""
+    if request.node.get_closest_marker("django_db") is not None:
+        ensure_moderators_group()
+
+
+@pytest.fixture(autouse=True)
 def _site_default_open(settings):
     settings.BYLINE_RESPONSES_DEFAULT_MODE = "open"
 
@@ -70,6 +77,9 @@ def ensure_moderators_group():
     from django.contrib.auth.models import Group, Permission
 
     grant = importlib.import_module("comments.migrations.0002_moderators_permissions")
+    roles = importlib.import_module("blog.migrations.0002_roles").ROLES
+    for name in roles:
+        Group.objects.get_or_create(name=name)
     group, _ = Group.objects.get_or_create(name="Moderators")
     group.permissions.add(
         *Permission.objects.filter(
