@@ -320,3 +320,15 @@ def test_avatars_are_checked_cropped_and_resized(client, people):
     assert profile.avatar.name.startswith("avatars/") and profile.avatar.name.endswith(".jpg")
     with Image.open(profile.avatar.path) as image:
         assert image.size == (400, 400)
+
+
+def test_writers_pick_existing_tags_and_only_editors_manage_them(client, people):
+    TagFactory(name="Cities")
+    client.force_login(people["writer_a"])
+    params = {"app_label": "blog", "model_name": "article", "field_name": "tags", "term": "cit"}
+    found = client.get(reverse("admin:autocomplete"), params)
+    assert [tag["text"] for tag in found.json()["results"]] == ["Cities"]
+    assert client.get(reverse("admin:blog_tag_add")).status_code == 403
+    client.force_login(people["editor"])
+    data = {"name": "Rivers", "slug": "rivers"}
+    assert client.post(reverse("admin:blog_tag_add"), data).status_code == 302

@@ -46,6 +46,7 @@ def test_writer_writes_previews_uploads_publishes_and_reads(page, live_server, w
     assert "The sea was loud today." in preview.inner_text()
     assert preview.locator("script").count() == 0
     assert page.evaluate("window.pwned") is None
+    page.wait_for_load_state("networkidle")  # no request left running at teardown
     # The preview uses the site's article typography, not the admin's.
     font = preview.locator("p").first.evaluate("p => getComputedStyle(p).fontFamily")
     assert "Charter" in font or "Georgia" in font
@@ -76,6 +77,7 @@ def test_writer_writes_previews_uploads_publishes_and_reads(page, live_server, w
         "img => img.complete && img.naturalWidth === 64", arg=image.element_handle()
     )
     assert page.evaluate("window.pwned") is None
+    page.wait_for_load_state("networkidle")  # no request left running at teardown
 
 
 def test_a_refused_upload_shows_the_reason_and_inserts_nothing(page, live_server, writer):
@@ -97,3 +99,4 @@ def test_a_refused_upload_shows_the_reason_and_inserts_nothing(page, live_server
     assert "not an image Byline accepts" in status.inner_text()
     assert status.get_attribute("role") == "alert"
     assert page.input_value("#id_body") == "Before."
+    page.wait_for_load_state("networkidle")
