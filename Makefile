@@ -7,7 +7,7 @@ CONSTRAINTS := requirements/constraints.txt
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: help install install-dev run migrate demo superuser test test-postgres lint format clean
+.PHONY: help install install-dev run migrate demo superuser test test-postgres lint format clean bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -58,6 +58,11 @@ lint: $(DEV_STAMP) ## ruff check, ruff format --check, and no missing migrations
 format: $(DEV_STAMP) ## Format and fix what ruff can
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+bench: $(STAMP) ## Benchmark reader pages against their ceilings (needs wrk, nginx, PostgreSQL, Redis)
+	@command -v wrk >/dev/null && command -v nginx >/dev/null || { \
+		echo "make bench needs wrk and nginx: apt-get install -y wrk nginx"; exit 1; }
+	$(BIN)/python -m bench.run
 
 lock: $(BIN)/python ## Re-resolve and pin every dependency into requirements/constraints.txt
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock

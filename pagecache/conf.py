@@ -37,8 +37,21 @@ DEFAULTS = {
 }
 
 
+_values = {}
+
+
 def get(name):
-    return getattr(settings, name, DEFAULTS[name])
+    """A setting or its default, remembered (the hit path reads several per request)."""
+    try:
+        return _values[name]
+    except KeyError:
+        value = _values[name] = getattr(settings, name, DEFAULTS[name])
+        return value
+
+
+def forget():
+    """Settings changed (tests): read them again."""
+    _values.clear()
 
 
 def personal_cookies():

@@ -75,6 +75,7 @@ def on_m2m(sender, action, model, using="default", **kwargs):
 
 
 def on_setting_changed(setting, **kwargs):
+    conf.forget()
     if setting == "CACHES" or setting.startswith("PAGECACHE_"):
         from . import middleware
 

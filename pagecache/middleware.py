@@ -21,6 +21,21 @@ ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 NOT_STORED = {"content-length", "content-encoding", "set-cookie"}
 
 _pages = None
+_good_hosts = set()  # Host headers already checked against ALLOWED_HOSTS
+
+
+def cache_url(request):
+    """The page's address: scheme, validated host, path and query string."""
+    meta = request.META
+    host = meta.get("HTTP_HOST")
+    if host is None or host not in _good_hosts:
+        checked = request.get_host()  # raises DisallowedHost
+        if host != checked:  # X-Forwarded-Host or no Host header: check every time
+            host = checked
+        elif len(_good_hosts) < 64:
+            _good_hosts.add(host)
+    query = meta.get("QUERY_STRING")
+    return f"{request.scheme}://{host}{request.path}{'?' + query if query else ''}"
 
 
 def pages():
@@ -36,6 +51,7 @@ def reset():
     if _pages is not None and _pages._new_generation in generation.listeners:
         generation.listeners.remove(_pages._new_generation)
     _pages = None
+    _good_hosts.clear()
     generation.reset()
 
 
@@ -58,7 +74,7 @@ class FrontCacheMiddleware:
         ):
             return self.finish(request, self.get_response(request))
         try:
-            url = request.build_absolute_uri()
+            url = cache_url(request)
         except DisallowedHost:
             return self.get_response(request)  # Django answers 400 the usual way
         now = timezone.now().timestamp()
@@ -102,9 +118,11 @@ class FrontCacheMiddleware:
         ):
             gzipped = gzip.compress(body, compresslevel=6, mtime=0)
         return Entry(
-            headers=tuple(
-                (name, value) for name, value in response.items() if name.lower() not in NOT_STORED
-            ),
+            headers={
+                lower: pair
+                for lower, pair in response.headers._store.items()
+                if lower not in NOT_STORED
+            },
             body=body,
             gzipped=gzipped,
             etag=response["ETag"],
@@ -121,17 +139,19 @@ class FrontCacheMiddleware:
         )
         body = entry.gzipped if use_gzip else entry.body
         response = HttpResponse(body)
-        for name, value in entry.headers:
-            response.headers[name] = value
+        # The stored headers were validated when the page was rendered: copy them as they are.
+        store = dict(entry.headers)
         if use_gzip:
-            response.headers["Content-Encoding"] = "gzip"
-        response.headers["Content-Length"] = str(len(body))
-        left = max(0, int(entry.expires - now))
+            store["content-encoding"] = ("Content-Encoding", "gzip")
+        store["content-length"] = ("Content-Length", str(len(body)))
+        if hit:
+            store["x-page-cache"] = ("X-Page-Cache", "hit")
+        response.headers._store = store
+        left = int(entry.expires - now)
         if left < entry.max_age:
+            left = max(0, left)
             shared = min(left, conf.get("PAGECACHE_SHARED_MAX_AGE"))
             response.headers["Cache-Control"] = headers.cache_control(left, shared)
-        if hit:
-            response.headers["X-Page-Cache"] = "hit"
         meta = request.META
         if "HTTP_IF_NONE_MATCH" in meta or "HTTP_IF_MODIFIED_SINCE" in meta:
             return get_conditional_response(

@@ -14,14 +14,14 @@ from .generation import generation, is_process_local
 
 logger = logging.getLogger(__name__)
 
-PAGE_KEY = "pagecache:page:{}:{}"
+PAGE_KEY = "pagecache:page:v2:{}:{}"  # v2: the Entry layout; change it with the layout
 
 
 @dataclass(frozen=True, slots=True)
 class Entry:
     """A stored page: its headers, its body plain and gzipped, and when it stops being valid."""
 
-    headers: tuple  # ((name, value), ...) without Content-Length, Content-Encoding
+    headers: dict  # {lowercase name: (name, value)}, without Content-Length, Content-Encoding
     body: bytes
     gzipped: bytes | None
     etag: str

@@ -246,7 +246,7 @@ def test_an_unreachable_shared_cache_serves_pages_uncached(client, piece, settin
 
 def test_the_local_tier_is_bounded_by_entries_and_bytes():
     def entry(size):
-        return Entry((), b"x" * size, None, 'W/"x"', "", "", 60, 1e12)
+        return Entry({}, b"x" * size, None, 'W/"x"', "", "", 60, 1e12)
 
     lru = LocalLRU(max_entries=3, max_bytes=10_000)
     for n in range(5):
