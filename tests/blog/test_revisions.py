@@ -147,3 +147,41 @@ def test_editing_does_not_overwrite_counts_kept_elsewhere(client, people, articl
     assert save(client, article, body="Edited meanwhile.").status_code == 302
     article.refresh_from_db()
     assert article.response_count == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_truly_concurrent_saves_from_one_revision_let_exactly_one_through(postgres):
+    """Two transactions race from revision 1 on PostgreSQL: one saves, one is refused."""
+    import threading
+
+    from django.db import connection
+
+    from tests.blog.factories import make_user
+
+    writer = make_user("racer", "Writers", profile=True)
+    article = DraftFactory(author=writer.author_profile, body="Original.")
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def edit(body):
+        try:
+            copy = Article.objects.get(pk=article.pk)
+            copy.body = body
+            barrier.wait(timeout=10)
+            save_article(copy, user=writer, base_revision=1)
+            outcomes.append(("saved", body))
+        except StaleRevision:
+            outcomes.append(("refused", body))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=edit, args=(f"Version {n}.",)) for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(kind for kind, _ in outcomes) == ["refused", "saved"]
+    (winner,) = [body for kind, body in outcomes if kind == "saved"]
+    article.refresh_from_db()
+    assert article.body == winner and article.revision == 2
+    assert article.history.count() == 2
