@@ -1,3 +1,4 @@
+import importlib
 import os
 import shutil
 
@@ -30,6 +31,30 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _roles_after_flush(request):
+    """Recreate the role groups that migrations made: a transactional test's flush removes them."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.contrib.auth.models import Group, Permission
+
+    roles = importlib.import_module("blog.migrations.0002_roles").ROLES
+    moderation = importlib.import_module("comments.migrations.0002_moderators_permissions")
+    for name, codenames in roles.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        for app_label, codename in codenames:
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+    Group.objects.get(name="Moderators").permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="comments", codename__in=moderation.MODERATOR_PERMISSIONS
+        )
+    )
 
 
 @pytest.fixture

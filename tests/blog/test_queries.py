@@ -18,7 +18,7 @@ def site(request):
 @pytest.mark.parametrize(
     "page, queries",
     [
-        ("article", 3),  # piece + author, its tags, more from the author
+        ("article", 4),  # piece + author, its tags, more from the author, responses
         ("home", 2),  # count, page of pieces with authors
         ("author", 3),  # profile, count, page
         ("tag", 3),  # tag, count, page
