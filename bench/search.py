@@ -115,6 +115,19 @@ class DatabaseTimer:
             self.queries += 1
 
 
+def backend_cpu_reader():
+    """Return a function giving the CPU time (ms) used so far by this connection's PostgreSQL
+    backend, read from /proc when the server runs on this machine; else None."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        path = Path(f"/proc/{cursor.fetchone()[0]}/schedstat")
+    if not path.exists():
+        return None
+    return lambda: int(path.read_text().split()[0]) / 1e6
+
+
 def measure(client, query, page, repeat, warmup):
     from django.db import connection
 
@@ -122,18 +135,22 @@ def measure(client, query, page, repeat, warmup):
     url = "/search/?" + urlencode(params)
     for _ in range(warmup):
         client.get(url)
-    total, database = [], []
+    total, database, cpu = [], [], []
+    backend_cpu = backend_cpu_reader()
     for _ in range(repeat):
         timer = DatabaseTimer()
         with connection.execute_wrapper(timer):
+            cpu_before = time.process_time() * 1000 + (backend_cpu() if backend_cpu else 0)
             started = time.perf_counter()
             response = client.get(url)
             total.append((time.perf_counter() - started) * 1000)
+            cpu_after = time.process_time() * 1000 + (backend_cpu() if backend_cpu else 0)
         database.append(timer.seconds * 1000)
+        cpu.append(cpu_after - cpu_before)
         if response.status_code != 200:
             sys.exit(f"{url} answered {response.status_code}")
         queries = timer.queries
-    return total, database, queries
+    return total, database, cpu, queries
 
 
 def explain(query):
@@ -176,24 +193,35 @@ def main():
         f"load average {os.getloadavg()[0]:.2f}."
     )
     client = Client()
-    header = f"{'query':<26} {'found':>6} {'SQL':>3} {'p50 ms':>7} {'p95 ms':>7} {'db p50':>7}"
+    header = (
+        f"{'query':<26} {'found':>6} {'SQL':>3} {'p50 ms':>7} {'p95 ms':>7} {'db p50':>7}"
+        f" {'cpu p50':>7} {'cpu p95':>7}"
+    )
     print(header)
     print("-" * len(header))
-    everything = []
+    everything, all_cpu = [], []
     for label, query in QUERIES:
         query, page = query if isinstance(query, tuple) else (query, 1)
-        total, database, queries = measure(client, query, page, args.repeat, args.warmup)
+        total, database, cpu, queries = measure(client, query, page, args.repeat, args.warmup)
         found = search_postgres(clean_query(query)).count()
         everything.extend(total)
+        all_cpu.extend(cpu)
         print(
             f"{label:<26} {found:>6} {queries:>3} {percentile(total, 0.5):>7.1f} "
-            f"{percentile(total, 0.95):>7.1f} {statistics.median(database):>7.1f}"
+            f"{percentile(total, 0.95):>7.1f} {statistics.median(database):>7.1f} "
+            f"{percentile(cpu, 0.5):>7.1f} {percentile(cpu, 0.95):>7.1f}"
         )
     p50, p95 = percentile(everything, 0.5), percentile(everything, 0.95)
     verdict = "met" if p95 < TARGET_P95_MS else "MISSED"
     print("-" * len(header))
-    print(f"{'all queries':<26} {'':>6} {'':>3} {p50:>7.1f} {p95:>7.1f}")
-    print(f"Target p95 < {TARGET_P95_MS} ms: {verdict}.")
+    print(
+        f"{'all queries':<26} {'':>6} {'':>3} {p50:>7.1f} {p95:>7.1f} {'':>7} "
+        f"{percentile(all_cpu, 0.5):>7.1f} {percentile(all_cpu, 0.95):>7.1f}"
+    )
+    print(
+        f"Target p95 < {TARGET_P95_MS} ms: {verdict}. (cpu = CPU time of this process and its "
+        f"PostgreSQL backend per request: the latency to expect on an otherwise idle machine.)"
+    )
     if args.explain:
         explain("garden")
     return 0 if p95 < TARGET_P95_MS else 1
