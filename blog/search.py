@@ -22,6 +22,7 @@ from .views import PAGE_SIZE, paginate
 
 MAX_QUERY_LENGTH = 200  # the header's search box has the same maxlength
 MAX_SIMPLE_TERMS = 10
+MAX_PAGE = 100_000  # beyond any real result list; keeps OFFSET a sane number
 
 # One text-search configuration everywhere: the stored vectors, the queries, the snippets.
 SEARCH_CONFIG = "english"
@@ -121,7 +122,7 @@ def _page_number(request):
         number = int(request.GET.get("page") or 1)
     except ValueError as error:
         raise Http404("No such page.") from error
-    if number < 1:
+    if not 1 <= number <= MAX_PAGE:
         raise Http404("No such page.")
     return number
 
