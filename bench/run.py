@@ -42,6 +42,9 @@ THREADS = int(os.environ.get("BENCH_THREADS", 2))
 WORKERS = int(os.environ.get("BENCH_WORKERS", 3))
 PIECES = int(os.environ.get("BENCH_PIECES", 2000))
 MEMORY_REQUESTS = int(os.environ.get("BENCH_MEMORY_REQUESTS", 20000))
+# Each figure's DURATION is split in ROUNDS, taken in turn with the figures it is compared
+# with: background load on a shared machine then weighs on a figure and its ceiling alike.
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", 3))
 PORT = 8470
 
 
@@ -133,12 +136,12 @@ def prepare():
 
 
 class Gunicorn:
-    def __init__(self, target, **env):
-        self.target, self.env = target, env
+    def __init__(self, target, port=PORT, **env):
+        self.target, self.port, self.env = target, port, env
 
     def __enter__(self):
         env = base_env(
-            GUNICORN_BIND=f"127.0.0.1:{PORT}",
+            GUNICORN_BIND=f"127.0.0.1:{self.port}",
             GUNICORN_WORKERS=str(WORKERS),
             GUNICORN_ACCESSLOG="",
             GUNICORN_MAX_REQUESTS="0",  # no recycling mid-measurement (memory is measured)
@@ -152,7 +155,7 @@ class Gunicorn:
             stderr=subprocess.PIPE,
             text=True,
         )
-        nginx_local.wait_for_port(PORT, timeout=30)
+        nginx_local.wait_for_port(self.port, timeout=30)
         time.sleep(1.0)  # every worker up
         return self
 
@@ -171,7 +174,7 @@ class Gunicorn:
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
-                nginx_local.wait_for_port(PORT, timeout=0.1)
+                nginx_local.wait_for_port(self.port, timeout=0.1)
             except RuntimeError:
                 break
             time.sleep(0.1)
@@ -199,22 +202,25 @@ UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 
 
 def _ms(text):
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    if match is None:  # wrk prints -nan when no request completed
+        return float("nan")
+    number, unit = match.groups()
     return float(number) * UNITS[unit]
 
 
-def wrk(port, path, duration=DURATION):
+def warm(port, path):
     url = f"http://127.0.0.1:{port}{path}"
-    subprocess.run(
-        ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{WARMUP}s", url],
-        capture_output=True,
-        check=True,
-    )
+    command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{WARMUP}s", url]
+    subprocess.run(command, capture_output=True, check=True)
+
+
+def wrk(port, path, duration):
+    """One wrk run; a response slower than 10 s counts as an error (wrk's default is 2 s)."""
+    url = f"http://127.0.0.1:{port}{path}"
+    command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{duration}s", "--timeout", "10s"]
     out = subprocess.run(
-        ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{duration}s", "--latency", url],
-        capture_output=True,
-        text=True,
-        check=True,
+        [*command, "--latency", url], capture_output=True, text=True, check=True
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))
@@ -224,6 +230,36 @@ def wrk(port, path, duration=DURATION):
     errors += int(non2xx.group(1)) if non2xx else 0
     total = int(re.search(r"(\d+) requests in", out).group(1))
     return {"rps": rps, "p50": p50, "p99": p99, "errors": errors, "requests": total}
+
+
+def measure(targets):
+    """{label: (port, path)} -> {label: result}, in ROUNDS interleaved rounds after a warm-up.
+
+    req/s is the mean over the rounds, p50 their median, p99 the worst, errors the sum.
+    """
+    for port, path in targets.values():
+        warm(port, path)
+    runs = {label: [] for label in targets}
+    for _ in range(ROUNDS):
+        for label, (port, path) in targets.items():
+            run = wrk(port, path, max(1, DURATION // ROUNDS))
+            runs[label].append(run)
+            if not run["p99"] < 100:
+                # A slow server still works through wrk's last queued requests: let it finish
+                # before the next figure is taken.
+                time.sleep(min(5.0, 0.5 + (run["p99"] or 5000) / 1000))
+    results = {}
+    for label, rounds in runs.items():
+        p50s = sorted(run["p50"] for run in rounds)
+        results[label] = {
+            "rps": sum(run["rps"] for run in rounds) / len(rounds),
+            "p50": p50s[len(p50s) // 2],
+            "p99": max(run["p99"] for run in rounds),
+            "errors": sum(run["errors"] for run in rounds),
+            "requests": sum(run["requests"] for run in rounds),
+        }
+        log(f"{label}: {results[label]}")
+    return results
 
 
 # --- Memory -------------------------------------------------------------------------------
@@ -331,58 +367,55 @@ def main():
     captured = work / "pages"
     captured.mkdir()
 
-    log("the app, page cache on: capture the bytes, then measure")
-    with Gunicorn("config.wsgi", BENCH_PAGECACHE="1"):
+    log("servers: the app with the page cache, without it, the ceiling, nginx")
+    cached_port, uncached_port, ceiling_port, static_port = PORT, PORT + 2, PORT + 4, PORT + 1
+    with (
+        Gunicorn("config.wsgi", cached_port, BENCH_PAGECACHE="1"),
+        Gunicorn("config.wsgi", uncached_port, BENCH_PAGECACHE="0"),
+    ):
         for name, path in pages.items():
-            status, headers, body = fetch(PORT, path)
+            status, headers, body = fetch(cached_port, path)
             assert status == 200, (path, status)
             suffix = ".xml" if name == "feed" else ".html"
             (captured / f"{name}{suffix}").write_bytes(body)
         (captured / "static").mkdir()
         (captured / "static" / "article.html").write_bytes((captured / "article.html").read_bytes())
-        for name, path in pages.items():
-            results[(name, "cached")] = wrk(PORT, path)
-            log(f"{name} cached: {results[(name, 'cached')]}")
         process, nginx_port = nginx_local.start(
             work / "nginx",
-            upstream=f"127.0.0.1:{PORT}",
+            upstream=f"127.0.0.1:{cached_port}",
             static_root=ROOT / "staticfiles",
             media_root=work / "media",
             worker_processes=2,
             extra=(
-                f"server {{ listen 127.0.0.1:{PORT + 1}; root {captured / 'static'}; "
+                f"server {{ listen 127.0.0.1:{static_port}; root {captured / 'static'}; "
                 "default_type text/html; }"
             ),
         )
         try:
-            status, headers, _ = fetch(nginx_port, pages["article"])
-            results[("article", "nginx")] = wrk(nginx_port, pages["article"])
-            log(f"article through nginx: {results[('article', 'nginx')]}")
-            status, headers, body = fetch(nginx_port, pages["article"])
+            with Gunicorn(
+                "django.core.wsgi:get_wsgi_application()",
+                ceiling_port,
+                DJANGO_SETTINGS_MODULE="bench.ceiling",
+                BENCH_PAGES_DIR=str(captured),
+            ):
+                for name in pages:
+                    _, _, body = fetch(ceiling_port, f"/{name}")
+                    suffix = ".xml" if name == "feed" else ".html"
+                    assert body == (captured / f"{name}{suffix}").read_bytes()
+                for name, path in pages.items():
+                    targets = {
+                        (name, "ceiling"): (ceiling_port, f"/{name}"),
+                        (name, "cached"): (cached_port, path),
+                    }
+                    if name == "article":
+                        targets[(name, "static")] = (static_port, "/article.html")
+                        targets[(name, "nginx")] = (nginx_port, path)
+                    targets[(name, "uncached")] = (uncached_port, path)
+                    results.update(measure(targets))
+            _, headers, _ = fetch(nginx_port, pages["article"])
             results["nginx_cache_status"] = headers.get("X-Cache-Status")
-            results[("article", "static")] = wrk(PORT + 1, "/article.html")
-            log(f"article as an nginx static file: {results[('article', 'static')]}")
         finally:
             nginx_local.stop(process)
-
-    log("the app, page cache off")
-    with Gunicorn("config.wsgi", BENCH_PAGECACHE="0"):
-        for name, path in pages.items():
-            results[(name, "uncached")] = wrk(PORT, path)
-            log(f"{name} uncached: {results[(name, 'uncached')]}")
-
-    log("the ceiling: a bare Django view returning the same bytes, no middleware")
-    with Gunicorn(
-        "django.core.wsgi:get_wsgi_application()",
-        DJANGO_SETTINGS_MODULE="bench.ceiling",
-        BENCH_PAGES_DIR=str(captured),
-    ):
-        for name in pages:
-            status, _, body = fetch(PORT, f"/{name}")
-            suffix = ".xml" if name == "feed" else ".html"
-            assert body == (captured / f"{name}{suffix}").read_bytes()
-            results[(name, "ceiling")] = wrk(PORT, f"/{name}")
-            log(f"{name} ceiling: {results[(name, 'ceiling')]}")
 
     log(
         f"worker memory over {MEMORY_REQUESTS} requests (page cache on, {len(data['others'])} "
@@ -440,8 +473,11 @@ def render(results, pages, data, machine, elapsed):
         f"piece has {data['responses']} approved responses ({data['replies']} replies) by "
         f"{data['readers']} readers, written through `comments.services`.",
         f"- Load: wrk, {CONNECTIONS} connections, {THREADS} threads, {DURATION} s per figure "
-        f"after a {WARMUP} s warm-up; production settings (DEBUG off), PostgreSQL, Redis cache; "
-        "gunicorn from `deploy/gunicorn.conf.py` with access log and worker recycling off.",
+        f"after a {WARMUP} s warm-up, in {ROUNDS} rounds taken in turn with the figures it is "
+        "compared with (req/s: mean of the rounds; p50: median; p99: worst; a response slower "
+        "than 10 s counts as an error); production settings (DEBUG off), PostgreSQL, Redis "
+        "cache; gunicorn from `deploy/gunicorn.conf.py` with access log and worker recycling "
+        "off.",
         "",
         "| Page | req/s | p50 ms | p99 ms | errors | of its ceiling |",
         "|---|---:|---:|---:|---:|---:|",
