@@ -223,7 +223,7 @@ def highlight(marked):
     """Turn ts_headline output (HTML text with sentinel marks) into safe HTML with <mark>s."""
     text = re.sub(r"<[^>]*(>|$)", " ", marked or "")  # a tag cut by the length cap too
     text = html.unescape(text)
-    text = " ".join(text.split())
+    text = re.sub(r" +([.,;:!?)])", r"\1", " ".join(text.split()))  # "<em>word</em>." -> "word."
     escaped = html.escape(text, quote=False)
     escaped = _MARKED_RE.sub(r"<mark>\1</mark>", escaped)
     return mark_safe(escaped.replace(_START, "").replace(_STOP, ""))  # noqa: S308 - escaped

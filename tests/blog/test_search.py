@@ -119,6 +119,7 @@ def test_highlight_only_emits_its_own_tags():
         "a bold &lt;img src=x onerror=alert(1)&gt; <mark>word</mark> and  stray"
     )
     assert highlight("cut at <a href=") == "cut at"
+    assert highlight("an  \ue000emphasis\ue001 . Next") == "an <mark>emphasis</mark>. Next"
 
 
 # --- Visibility ---------------------------------------------------------------------------
