@@ -6,16 +6,12 @@ carries is renamed or deleted. The UPDATE runs once per committed transaction, w
 number of changes in it.
 """
 
-import logging
-
 from django.db import connections, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from .models import Article, Tag
 from .search import refresh_search_vectors
-
-logger = logging.getLogger(__name__)
 
 # Fields whose change alters the vector; a save limited to other fields leaves it alone.
 INDEXED_FIELDS = {"title", "subtitle", "body", "body_html", "search_vector"}
