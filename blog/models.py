@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -191,6 +192,12 @@ class Article(models.Model):
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )
+
+    @property
+    def effective_responses_mode(self):
+        """The piece's responses mode, or the site default when it has none."""
+        mode = self.responses_mode or settings.BYLINE_RESPONSES_DEFAULT_MODE
+        return mode if mode in self.ResponsesMode.values and mode else self.ResponsesMode.OPEN
 
     @property
     def modified_at(self):

@@ -3,8 +3,6 @@
 import re
 from dataclasses import dataclass
 
-from django.conf import settings
-
 from blog.models import Article
 
 from .models import Comment, ModerationWord
@@ -14,9 +12,7 @@ Mode = Article.ResponsesMode
 
 
 def effective_mode(article) -> str:
-    """The piece's responses mode, or the site default when it has none."""
-    mode = article.responses_mode or getattr(settings, "BYLINE_RESPONSES_DEFAULT_MODE", "open")
-    return mode if mode in Mode.values and mode else Mode.OPEN
+    return article.effective_responses_mode
 
 
 def accepts_responses(article) -> bool:
