@@ -39,7 +39,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_lists(self):
         """What a list of pieces shows: the author's card fields, no bodies."""
-        return self.select_related("author").defer("body", "body_html")
+        return self.select_related("author").defer("body", "body_html", "search_vector")
 
 
 class Article(models.Model):
