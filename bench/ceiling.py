@@ -40,7 +40,9 @@ def page(request, name):
         body, content_type = PAGES[name]
     except KeyError:
         raise Http404(name) from None
-    return HttpResponse(body, content_type=content_type)
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Length"] = str(len(body))  # as the app's CommonMiddleware does
+    return response
 
 
 def _urlpatterns():
