@@ -6,7 +6,7 @@ WORKDIR /app
 # Dependencies first (a layer that only changes with the lock), then the code.
 COPY pyproject.toml README.md ./
 COPY requirements ./requirements
-RUN pip install -c requirements/constraints.txt .
+RUN pip install -c requirements/constraints.txt ".[s3]"
 
 COPY . .
 RUN DJANGO_SECRET_KEY=collectstatic-only DJANGO_DEBUG=0 python manage.py collectstatic --noinput \
