@@ -1,0 +1,1 @@
+"""Operational scripts: backup.py and restore.py (see docs/deploying.md)."""
