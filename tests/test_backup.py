@@ -87,7 +87,10 @@ def empty_database(tmp_path):
 def open_database(settings_dict):
     """A plain DB-API connection (autocommit) to a restored database."""
     if connection.vendor == "sqlite":
-        return sqlite3.connect(settings_dict["NAME"], isolation_level=None)
+        # Declared types converted as Django's own connection does (datetimes).
+        return sqlite3.connect(
+            settings_dict["NAME"], isolation_level=None, detect_types=sqlite3.PARSE_DECLTYPES
+        )
     return psycopg.connect(**admin_params(settings_dict["NAME"]), autocommit=True)
 
 
