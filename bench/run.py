@@ -559,7 +559,7 @@ def render(results, pages, data, machine, elapsed):
         "- nginx (`deploy/nginx.conf`) keeps anonymous pages for `s-maxage` (1 s) with",
         "  proxy_cache_lock and stale-while-updating: a burst costs gunicorn one request per page",
         "  per second, and readers get the stale copy while the app is down. Invalidation",
-        "  therefore reaches readers behind nginx within about 2 s (1 s in Django's tiers).",
+        "  reaches readers behind nginx within 3 s (nginx counts whole seconds; 1 s in Django).",
         "- Persistent database connections with health checks, the cached template loader, and",
         "  Markdown rendered at save time.",
         "",
