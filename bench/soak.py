@@ -147,6 +147,12 @@ def setup_readers(readers):
     moderator, _ = User.objects.get_or_create(
         username="soak-moderator", defaults={"is_staff": True, "is_superuser": True}
     )
+    # Earlier runs' responses go, so that every run starts from the same pages.
+    earlier = Comment.objects.filter(body__startswith="soak-", article__in=responded)
+    if earlier.exists():
+        earlier.delete()
+        for piece in responded:
+            services.refresh_response_count(piece.pk)
     password = make_password(READER_PASSWORD)  # hashed once, shared: setup stays fast
     names = []
     with override_settings(BYLINE_RESPONSES_FLOOD_SECONDS=0, BYLINE_RESPONSES_IP_RATE=(0, 600)):
@@ -522,7 +528,8 @@ def pairs(counts):
 def render(result, problems):
     reload_info = result["reload"] or {}
     lines = [
-        f"Run `{result['run']}` on {result['date']}: {result['seconds']} s, gunicorn "
+        f"Run `{result['run']}` on {result['date']} ({os.cpu_count()} CPUs, shared with the "
+        f"load generator): {result['seconds']} s, gunicorn "
         f"{result['workers']} sync workers (deploy/gunicorn.conf.py), PostgreSQL, Redis, "
         f"DJANGO_DEBUG=0; {result['anonymous_threads']} anonymous readers and "
         f"{result['readers']} signed-in readers ({result['flood_seconds']} s flood interval); "

@@ -5,6 +5,7 @@ import copy
 import json
 import sqlite3
 import tarfile
+import time
 import uuid
 
 import psycopg
@@ -75,8 +76,15 @@ def empty_database(tmp_path):
     name = f"byline_restore_{uuid.uuid4().hex[:12]}"
     settings_dict["NAME"] = name
     params = admin_params("postgres")
-    with psycopg.connect(**params, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+    for attempt in range(10):  # another session may be copying template1 at this moment
+        try:
+            with psycopg.connect(**params, autocommit=True) as admin:
+                admin.execute(f'CREATE DATABASE "{name}"')
+            break
+        except psycopg.errors.ObjectInUse:
+            if attempt == 9:
+                raise
+            time.sleep(0.5)
     try:
         yield settings_dict
     finally:
