@@ -7,7 +7,7 @@ CONSTRAINTS := requirements/constraints.txt
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: help install install-dev run migrate demo superuser test test-postgres lint format clean bench
+.PHONY: help install install-dev run migrate demo superuser test test-postgres lint format lock audit backup restore bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -69,6 +69,16 @@ lock: $(BIN)/python ## Re-resolve and pin every dependency into requirements/con
 	.venv-lock/bin/pip install --quiet --upgrade pip && .venv-lock/bin/pip install --quiet -e '.[dev]'
 	.venv-lock/bin/pip freeze --exclude-editable | grep -v '^-e' > $(CONSTRAINTS)
 	rm -rf .venv-lock
+
+audit: $(DEV_STAMP) ## Fail on a known vulnerability in the locked dependency set
+	$(BIN)/pip-audit -r $(CONSTRAINTS) --no-deps --disable-pip --progress-spinner off
+
+backup: $(STAMP) .env ## Back up the database and media into backups/
+	$(BIN)/python scripts/backup.py $(BACKUP_ARGS)
+
+restore: $(STAMP) .env ## Restore a backup into an empty database: make restore FILE=backups/….tar.gz [FORCE=1]
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/byline-….tar.gz [FORCE=1]"; exit 2; }
+	$(BIN)/python scripts/restore.py "$(FILE)" $(if $(FORCE),--force)
 
 clean: ## Remove the virtualenv, database, media and caches
 	rm -rf $(VENV) db.sqlite3 media .test-media staticfiles .pytest_cache
