@@ -62,6 +62,7 @@ def base_env(**extra):
     env.update(
         DJANGO_SETTINGS_MODULE="bench.settings",
         DJANGO_DEBUG="0",
+        DJANGO_HTTPS="0",  # plain HTTP on loopback
         DJANGO_SECRET_KEY="bench-only-secret-key-" + "x" * 40,
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         DATABASE_URL=DATABASE_URL,

@@ -53,6 +53,7 @@ def setup_django(database_url):
     os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
     os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
     os.environ["DJANGO_DEBUG"] = "0"
+    os.environ.setdefault("DJANGO_HTTPS", "0")
     import django
 
     django.setup()

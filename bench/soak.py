@@ -56,6 +56,7 @@ def base_env(**extra):
     env.update(
         DJANGO_SETTINGS_MODULE="bench.soak_settings",
         DJANGO_DEBUG="0",
+        DJANGO_HTTPS="0",  # plain HTTP on loopback
         DJANGO_SECRET_KEY="soak-only-secret-key-" + "x" * 40,
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         DATABASE_URL=DATABASE_URL,

@@ -3,6 +3,12 @@
 import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production")  # noqa: S105
+# The same settings on every machine, whatever a developer's .env says: production-like
+# (DEBUG off), served over plain HTTP by the test client, media served by Django.
+os.environ.setdefault("DJANGO_DEBUG", "0")
+os.environ.setdefault("DJANGO_HTTPS", "0")
+os.environ.setdefault("DJANGO_SERVE_MEDIA", "1")
+os.environ.setdefault("DJANGO_LOG_FORMAT", "text")
 
 from config.settings import *  # noqa: E402, F403
 from config.settings import BASE_DIR  # noqa: E402

@@ -37,10 +37,16 @@ def _clear_cache():
 def _roles_after_flush(request):
     """Recreate the role groups that migrations made: a transactional test's flush removes them."""
     marker = request.node.get_closest_marker("django_db")
-    if marker is None or not marker.kwargs.get("transaction"):
+    names = request.fixturenames
+    transactional = "transactional_db" in names or "live_server" in names
+    transactional = transactional or bool(marker and marker.kwargs.get("transaction"))
+    if marker is None and not transactional and "db" not in names:
         return
-    request.getfixturevalue("transactional_db")
+    request.getfixturevalue("transactional_db" if transactional else "db")
     from django.contrib.auth.models import Group, Permission
+
+    if Group.objects.filter(name__in=["Writers", "Editors", "Moderators"]).count() == 3:
+        return  # the migrations' groups are there (no flush since)
 
     roles = importlib.import_module("blog.migrations.0002_roles").ROLES
     moderation = importlib.import_module("comments.migrations.0002_moderators_permissions")

@@ -14,6 +14,7 @@ def load_settings(**env):
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
     clean.pop("REDIS_URL", None)
     clean.update(env)
+    clean["DJANGO_READ_DOT_ENV"] = "0"  # a developer's .env must not change what is tested
     code = (
         "import json, django; from django.conf import settings as s; "
         "print(json.dumps({'debug': s.DEBUG, 'engine': s.DATABASES['default']['ENGINE'], "
@@ -22,7 +23,7 @@ def load_settings(**env):
     )
     return subprocess.run(
         [sys.executable, "-c", code],
-        cwd=ROOT / "tests",  # away from the project's .env file
+        cwd=ROOT / "tests",
         env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", "PYTHONPATH": str(ROOT)},
         capture_output=True,
         text=True,

@@ -1,8 +1,11 @@
 """A writer logs in, writes with the live preview, uploads an image, publishes, reads it."""
 
+import re
+
 import pytest
 from django.urls import re_path
 from django.views.static import serve
+from playwright.sync_api import expect
 
 from blog.models import Article
 from config.urls import urlpatterns as site_urlpatterns
@@ -36,6 +39,14 @@ def log_in(page, live_server, next_path):
 
 
 def test_writer_writes_previews_uploads_publishes_and_reads(page, live_server, writer):
+    # Everything below runs under the site's Content-Security-Policy: no violation allowed.
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            "Content Security Policy" in message.text and violations.append(message.text)
+        ),
+    )
     log_in(page, live_server, "/admin/blog/article/add/")
     page.locator("#id_title").press_sequentially("Letters from the coast")
     assert page.input_value("#id_slug") == "letters-from-the-coast"  # filled from the title
@@ -54,9 +65,7 @@ def test_writer_writes_previews_uploads_publishes_and_reads(page, live_server, w
     page.locator(".byline-editor__file").set_input_files(
         files=[{"name": "coast.png", "mimeType": "image/png", "buffer": image_bytes("PNG")}]
     )
-    page.wait_for_function(
-        "document.querySelector('#id_body').value.includes('![](/media/uploads/')"
-    )
+    expect(page.locator("#id_body")).to_have_value(re.compile(r"!\[\]\(/media/uploads/"))
     preview.locator("img").wait_for()
     assert "Image uploaded" in page.inner_text(".byline-editor__status")
 
@@ -73,10 +82,13 @@ def test_writer_writes_previews_uploads_publishes_and_reads(page, live_server, w
     assert body.locator("strong").inner_text() == "loud"
     image = body.locator("img")
     image.wait_for()
-    assert page.wait_for_function(
-        "img => img.complete && img.naturalWidth === 64", arg=image.element_handle()
-    )
+    for _ in range(50):
+        if image.evaluate("img => img.complete && img.naturalWidth") == 64:
+            break
+        page.wait_for_timeout(100)
+    assert image.evaluate("img => img.naturalWidth") == 64
     assert page.evaluate("window.pwned") is None
+    assert not violations, violations
     page.wait_for_load_state("networkidle")  # no request left running at teardown
 
 
