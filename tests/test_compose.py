@@ -88,3 +88,19 @@ def test_nginx_serves_the_static_files_of_the_image_and_the_uploaded_media():
     assert nginx["depends_on"]["static"]["condition"] == "service_completed_successfully"
     assert web["environment"]["DJANGO_SERVE_MEDIA"] == "0"
     assert {"static", "media"} <= set(COMPOSE["volumes"])
+
+
+def test_web_replicas_share_everything_and_tie_nothing_to_one_container():
+    """`docker compose up --scale web=3`: every replica is interchangeable behind nginx."""
+    web = SERVICES["web"]
+    assert "container_name" not in web, "a fixed name allows only one replica"
+    assert "ports" not in web, "a published host port allows only one replica; nginx fronts them"
+    environment = web["environment"]
+    assert environment["REDIS_URL"].startswith("redis://redis:"), "cache and rate limits shared"
+    assert environment["DATABASE_URL"].startswith("postgres://"), "sessions live in PostgreSQL"
+    assert environment["DJANGO_SECURE_PROXY"] == "1", "client addresses come from nginx"
+    for volume in web.get("volumes", []):
+        source = volume.split(":")[0]
+        assert source in COMPOSE["volumes"], f"{volume}: a bind mount ties a replica to a host"
+    assert "byline_app" in (ROOT / "deploy" / "nginx.conf").read_text()
+    assert "exec gunicorn" in web["command"], "gunicorn gets the signals (graceful reload)"
