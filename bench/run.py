@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 
 from bench import nginx_local
+from bench.site import manage as run_manage
+from bench.site import prepare_site
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -76,50 +78,14 @@ def base_env(**extra):
 
 
 def manage(*args, capture=False, **env):
-    result = subprocess.run(
-        [PYTHON, "manage.py", *args],
-        cwd=ROOT,
-        env=base_env(**env),
-        capture_output=capture,
-        text=True,
-        check=True,
-    )
-    return result.stdout if capture else None
+    return run_manage(base_env(**env), *args, capture=capture)
 
 
 # --- Data ---------------------------------------------------------------------------------
 
 
-def ensure_database():
-    import psycopg
-
-    name = DATABASE_URL.rsplit("/", 1)[1]
-    admin = DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
-        ).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{name}"')
-
-
 def prepare():
-    ensure_database()
-    log("migrate, collectstatic, load_demo")
-    manage("migrate", "--noinput", "-v", "0")
-    manage("collectstatic", "--noinput", "-v", "0")
-    manage("load_demo")
-    count = int(
-        manage(
-            "shell",
-            "-c",
-            "from blog.models import Article; print(Article.objects.count())",
-            capture=True,
-        ).split()[-1]
-    )
-    if count < PIECES:
-        log(f"generate_pieces {PIECES - count} (lists need realistic data)")
-        manage("generate_pieces", str(PIECES - count), "--seed", "1")
+    prepare_site(DATABASE_URL, base_env(), PIECES, log)
     log("50 approved responses by 20 readers on the seed piece (comments.services)")
     result = subprocess.run(
         [PYTHON, "-m", "bench.prepare"],

@@ -34,6 +34,9 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlencode
 
+from bench.site import manage as run_manage
+from bench.site import prepare_site
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 DOC = ROOT / "docs" / "reliability.md"
@@ -70,49 +73,14 @@ def base_env(**extra):
 
 
 def manage(*args, capture=False):
-    result = subprocess.run(
-        [PYTHON, "manage.py", *args],
-        cwd=ROOT,
-        env=base_env(),
-        capture_output=capture,
-        text=True,
-        check=True,
-    )
-    return result.stdout if capture else None
+    return run_manage(base_env(), *args, capture=capture)
 
 
 # --- Data ---------------------------------------------------------------------------------
 
 
-def ensure_database():
-    import psycopg
-
-    name = DATABASE_URL.rsplit("/", 1)[1]
-    server = DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(server, autocommit=True) as connection:
-        if not connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
-        ).fetchone():
-            connection.execute(f'CREATE DATABASE "{name}"')
-
-
 def prepare(readers):
-    ensure_database()
-    log("migrate, collectstatic, load_demo")
-    manage("migrate", "--noinput", "-v", "0")
-    manage("collectstatic", "--noinput", "-v", "0")
-    manage("load_demo")
-    count = int(
-        manage(
-            "shell",
-            "-c",
-            "from blog.models import Article; print(Article.objects.count())",
-            capture=True,
-        ).split()[-1]
-    )
-    if count < PIECES:
-        log(f"generate_pieces {PIECES - count}")
-        manage("generate_pieces", str(PIECES - count), "--seed", "1")
+    prepare_site(DATABASE_URL, base_env(), PIECES, log)
     log(f"{readers} reader accounts, each with one earlier approved response")
     result = subprocess.run(
         [PYTHON, "-m", "bench.soak", "_setup", "--readers", str(readers)],
