@@ -127,9 +127,7 @@ def test_database_outage_gives_the_sites_503_and_cached_pages_keep_serving(clien
     assert first.status_code == 200
     client.raise_request_exception = False
     broken = OperationalError("could not connect to server: Connection refused")
-    with mock.patch(
-        "django.db.backends.base.base.BaseDatabaseWrapper.cursor", side_effect=broken
-    ):
+    with mock.patch("django.db.backends.base.base.BaseDatabaseWrapper.cursor", side_effect=broken):
         again = client.get(cached.get_absolute_url())
         down = client.get(uncached.get_absolute_url())
         health = client.get("/healthz")
