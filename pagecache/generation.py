@@ -35,6 +35,10 @@ STATE_KEY = "pagecache:state:{}"
 DUE_LOCK_KEY = "pagecache:due-lock:{}"
 
 
+class StoreUnavailable(Exception):
+    """The shared cache answers but keeps nothing, so pages cannot be cached safely."""
+
+
 @dataclass(frozen=True)
 class State:
     gen: int
@@ -77,6 +81,10 @@ class CacheStore:
             # A fresh (or flushed) cache: start from the clock, far above any earlier count.
             self.cache.add(GEN_KEY, int(time.time() * 1000), timeout=None)
             gen = self.cache.get(GEN_KEY)
+            if gen is None:
+                # The cache keeps nothing (ResilientRedisCache while Redis is down): without a
+                # shared generation no process may serve a stored page.
+                raise StoreUnavailable("the shared cache holds no generation")
         state = self.cache.get(STATE_KEY.format(gen))
         if state is None:
             state = State(gen, time.time(), next_due()).to_json()
@@ -211,6 +219,10 @@ class Generation:
                     # A scheduled piece has just become visible: one process starts a new
                     # generation (with the next due time); the others pick it up.
                     state = self.store.pass_due(state)
+            except StoreUnavailable as error:
+                logger.warning("Page cache off: %s", error)
+                self._state, self._checked = None, clock
+                return None
             except Exception:
                 logger.warning("Page cache: the generation store is unreachable", exc_info=True)
                 self._state, self._checked = None, clock

@@ -6,8 +6,8 @@ killed by PostgreSQL, a database that goes away and comes back (through a TCP pr
 runs), a Redis that is not there. Readers must get the site's own 503 page with Retry-After,
 cached pages, or uncached pages, and never a 500 or a traceback; the site recovers by itself.
 
-Known bug, pinned by a strict xfail below: while Redis is unreachable, a page cached in a
-worker's local tier outlives changes made by other processes (see the test's reason).
+While Redis is unreachable no page is served from a worker's local tier either: there is no
+shared generation to tell it a page is stale (pagecache.generation.StoreUnavailable).
 
 The PostgreSQL tests use the test database (DATABASE_URL=postgres://...) and skip on SQLite; the
 Redis ones use Redis database 12 (BYLINE_TEST_FAULTS_REDIS_URL) and skip when it is unreachable.
@@ -530,13 +530,6 @@ def test_unreachable_redis_serves_pages_with_a_warning(servers, migrated_sqlite)
     assert server.process.poll() is None, "the server died"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="known bug: with Redis down every process reads page-cache generation None, so a "
-    "worker's local LRU tier serves a page up to PAGECACHE_TIMEOUT (600 s) after a change made "
-    "elsewhere (fix: CacheStore.read in pagecache/generation.py raises when no generation is kept)",
-)
 def test_unreachable_redis_never_serves_a_page_older_than_a_change(servers, migrated_sqlite):
     """While Redis is away, a change made by another process shows at the next request."""
     server = servers(database_url=migrated_sqlite, redis_url=UNREACHABLE_REDIS, workers=1)
