@@ -1,5 +1,6 @@
 """Issue 10: secure by default, and faults that never become a 500."""
 
+import json
 import logging
 import os
 import subprocess
@@ -165,3 +166,51 @@ def test_mail_server_down_keeps_the_request_working(client, caplog, settings):
         response = client.post("/accounts/password/reset/", {"email": "forgetful@example.com"})
     assert response.status_code == 302
     assert "Could not send 1 email(s)" in caplog.text
+
+
+def settings_in_subprocess(code, **env):
+    run = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); " + code],
+        cwd=ROOT,
+        env=production_env(PYTHONPATH=str(ROOT), **env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 0, run.stderr
+    return run.stdout.strip()
+
+
+def test_media_goes_to_an_s3_bucket_when_one_is_configured():
+    local = settings_in_subprocess(
+        "from django.core.files.storage import default_storage as d; print(d.__class__.__name__)"
+    )
+    assert local == "FileSystemStorage"
+    out = settings_in_subprocess(
+        "from django.core.files.storage import default_storage as d; "
+        "print(d.__class__.__name__, d.bucket_name, d.endpoint_url)",
+        AWS_STORAGE_BUCKET_NAME="byline-media",
+        AWS_S3_ENDPOINT_URL="https://s3.example.test",
+    )
+    assert out == "S3Storage byline-media https://s3.example.test"
+
+
+def test_sentry_reports_only_when_a_dsn_is_set():
+    code = "import sentry_sdk; print(sentry_sdk.get_client().is_active())"
+    assert settings_in_subprocess(code) == "False"
+    assert settings_in_subprocess(code, SENTRY_DSN="https://key@sentry.example.test/1") == "True"
+
+
+@pytest.mark.django_db
+def test_one_json_log_line_per_request(client, caplog):
+    from config.logging import JsonFormatter
+
+    user = UserFactory(username="logged")
+    client.force_login(user)
+    with caplog.at_level(logging.INFO, "byline.requests"):
+        client.get("/nowhere/")
+    records = [r for r in caplog.records if r.name == "byline.requests"]
+    assert len(records) == 1
+    line = json.loads(JsonFormatter().format(records[0]))
+    assert line["method"] == "GET" and line["path"] == "/nowhere/" and line["status"] == 404
+    assert line["user_id"] == user.pk and line["duration_ms"] >= 0
