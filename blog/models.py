@@ -54,7 +54,7 @@ class Article(models.Model):
         LOCKED = "locked", "Locked (shown, no new responses)"
         OFF = "off", "Off (hidden, no new responses)"
 
-    title = models.CharField(max_length=300)
+    title = models.CharField(max_length=2000)
     subtitle = models.CharField(max_length=300, blank=True)
     slug = models.SlugField(max_length=200, allow_unicode=False)
     author = models.ForeignKey(AuthorProfile, on_delete=models.PROTECT, related_name="articles")

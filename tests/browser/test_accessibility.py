@@ -30,3 +30,16 @@ def test_article_reads_at_320_px_with_javascript_off(browser, live_server, demo_
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= 320, f"the page scrolls sideways at 320 px ({scroll_width} px wide)"
     context.close()
+
+
+def test_a_2000_character_title_does_not_break_the_layout(browser, live_server):
+    from tests.factories import ArticleFactory
+
+    article = ArticleFactory(title="Unbroken" * 250, body="word " * 5000)
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    for path in (article.get_absolute_url(), "/"):
+        page.goto(live_server.url + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 320, f"{path} scrolls sideways at 320 px ({width} px wide)"
+    context.close()
