@@ -52,3 +52,10 @@ def prepare_site(database_url, env, pieces, log):
     if count < pieces:
         log(f"generate_pieces {pieces - count} (lists need realistic data)")
         manage(env, "generate_pieces", str(pieces - count), "--seed", "1")
+    # Fresh planner statistics, as autovacuum would leave them on a live site.
+    manage(
+        env,
+        "shell",
+        "-c",
+        "from django.db import connection; connection.cursor().execute('ANALYZE')",
+    )

@@ -85,6 +85,11 @@ class Command(BaseCommand):
             stats = self.pieces(
                 random.Random(f"{seed}:pieces"), count, profiles, tags, pool if jobs > 1 else None
             )
+        if connection.vendor == "postgresql":
+            # Bulk inserts leave the planner's statistics stale: without them it picks plans
+            # for a handful of rows (hash joins and full sorts) on every list page.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
