@@ -27,7 +27,7 @@ from pathlib import Path
 
 from bench import nginx_local
 from bench.site import manage as run_manage
-from bench.site import prepare_site
+from bench.site import prepare_site, server_env
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -56,25 +56,13 @@ def log(message):
 
 
 def base_env(**extra):
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "GUNICORN_", "BENCH_PAGECACHE"))
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="bench.settings",
-        DJANGO_DEBUG="0",
-        DJANGO_HTTPS="0",  # plain HTTP on loopback
-        DJANGO_SECRET_KEY="bench-only-secret-key-" + "x" * 40,
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        DATABASE_URL=DATABASE_URL,
-        REDIS_URL=REDIS_URL,
-        EMAIL_URL="dummymail://",
-        DJANGO_LOG_LEVEL="WARNING",
-        PYTHONPATH=str(ROOT),
+    return server_env(
+        settings_module="bench.settings",
+        database_url=DATABASE_URL,
+        redis_url=REDIS_URL,
+        drop=("DJANGO_", "GUNICORN_", "BENCH_PAGECACHE"),
+        **extra,
     )
-    env.update(extra)
-    return env
 
 
 def manage(*args, capture=False, **env):

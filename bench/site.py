@@ -1,11 +1,32 @@
 """Shared by the benchmarks: a scratch PostgreSQL database with the demo piece and a realistic
 number of generated pieces, prepared through manage.py in the benchmark's own environment."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def server_env(*, settings_module, database_url, redis_url, drop=("DJANGO_", "GUNICORN_"), **extra):
+    """The environment of a benchmark's server and manage.py: production settings (DEBUG off)
+    on loopback HTTP, its own database and Redis, mail to nowhere, quiet logs."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
+    env.update(
+        DJANGO_SETTINGS_MODULE=settings_module,
+        DJANGO_DEBUG="0",
+        DJANGO_HTTPS="0",  # plain HTTP on loopback
+        DJANGO_SECRET_KEY="bench-only-secret-key-" + "x" * 40,
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        EMAIL_URL="dummymail://",
+        DJANGO_LOG_LEVEL="WARNING",
+        PYTHONPATH=str(ROOT),
+    )
+    env.update(extra)
+    return env
 
 
 def ensure_database(database_url):

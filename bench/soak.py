@@ -35,7 +35,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from bench.site import manage as run_manage
-from bench.site import prepare_site
+from bench.site import prepare_site, server_env
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -55,21 +55,12 @@ def log(message):
 
 
 def base_env(**extra):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "GUNICORN_"))}
-    env.update(
-        DJANGO_SETTINGS_MODULE="bench.soak_settings",
-        DJANGO_DEBUG="0",
-        DJANGO_HTTPS="0",  # plain HTTP on loopback
-        DJANGO_SECRET_KEY="soak-only-secret-key-" + "x" * 40,
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        DATABASE_URL=DATABASE_URL,
-        REDIS_URL=REDIS_URL,
-        EMAIL_URL="dummymail://",
-        DJANGO_LOG_LEVEL="WARNING",
-        PYTHONPATH=str(ROOT),
+    return server_env(
+        settings_module="bench.soak_settings",
+        database_url=DATABASE_URL,
+        redis_url=REDIS_URL,
+        **extra,
     )
-    env.update(extra)
-    return env
 
 
 def manage(*args, capture=False):

@@ -1,3 +1,4 @@
+import contextlib
 import importlib
 import os
 import shutil
@@ -61,6 +62,19 @@ def _roles_after_flush(request):
             content_type__app_label="comments", codename__in=moderation.MODERATOR_PERMISSIONS
         )
     )
+
+
+@pytest.fixture
+def fresh_page_cache_generation(db):
+    """Start from this test's data, and leave no due time behind: the data is rolled back."""
+    from pagecache.generation import generation
+
+    generation.bump()
+    yield
+    generation.reset()
+    with contextlib.suppress(Exception):  # the test may have pointed the cache nowhere
+        generation.store.bump(None)
+    generation.reset()
 
 
 @pytest.fixture

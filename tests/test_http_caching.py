@@ -1,6 +1,5 @@
 """HTTP caching of reader pages: Cache-Control, validators, 304s, compression, and the setup."""
 
-import contextlib
 import gzip
 import re
 
@@ -9,7 +8,6 @@ from django.conf import settings as project_settings
 from django.template import engines
 from django.test import Client
 
-from pagecache.generation import generation
 from tests.factories import ArticleFactory, TagFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,14 +18,8 @@ PUBLIC = re.compile(
 
 
 @pytest.fixture(autouse=True)
-def _fresh_generation(db):
-    """Start from this test's data, and leave no due time behind: the data is rolled back."""
-    generation.bump()
-    yield
-    generation.reset()
-    with contextlib.suppress(Exception):  # the test may have pointed the cache nowhere
-        generation.store.bump(None)
-    generation.reset()
+def _fresh_generation(fresh_page_cache_generation):
+    pass
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """The anonymous-page cache: what it stores, for whom, and that every change makes pages fresh."""
 
-import contextlib
 import datetime
 from unittest import mock
 
@@ -38,14 +37,8 @@ def _responses_open(settings):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_generation(db):
-    """Start from this test's data, and leave no due time behind: the data is rolled back."""
-    generation.bump()
-    yield
-    generation.reset()
-    with contextlib.suppress(Exception):  # the test may have pointed the cache nowhere
-        generation.store.bump(None)
-    generation.reset()
+def _fresh_generation(fresh_page_cache_generation):
+    pass
 
 
 @pytest.fixture
