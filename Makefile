@@ -21,7 +21,7 @@ $(STAMP): $(BIN)/python pyproject.toml $(CONSTRAINTS)
 	touch $@
 
 $(DEV_STAMP): $(STAMP)
-	$(BIN)/pip install --quiet -c $(CONSTRAINTS) -e '.[dev]'
+	$(BIN)/pip install --quiet -c $(CONSTRAINTS) -e '.[dev,s3]'
 	touch $@
 
 install: $(STAMP) ## Create .venv and install Byline with its locked dependencies
@@ -66,7 +66,7 @@ bench: $(STAMP) ## Benchmark reader pages against their ceilings (needs wrk, ngi
 
 lock: $(BIN)/python ## Re-resolve and pin every dependency into requirements/constraints.txt
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
-	.venv-lock/bin/pip install --quiet --upgrade pip && .venv-lock/bin/pip install --quiet -e '.[dev]'
+	.venv-lock/bin/pip install --quiet --upgrade pip && .venv-lock/bin/pip install --quiet -e '.[dev,s3]'
 	.venv-lock/bin/pip freeze --exclude-editable | grep -v '^-e' > $(CONSTRAINTS)
 	rm -rf .venv-lock
 

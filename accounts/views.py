@@ -14,6 +14,8 @@ from .forms import SignUpForm
 def safe_next(request, default=None):
     """The `next` address from the request, if it points to this site; else the default."""
     target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and target.split("?")[0] == request.path:
+        target = ""  # back to this same page would loop
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -24,6 +26,10 @@ def safe_next(request, default=None):
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_redirect_url(self):
+        url = super().get_redirect_url()
+        return "" if url.split("?")[0] == self.request.path else url  # never loop back here
 
 
 @sensitive_post_parameters("password1", "password2")

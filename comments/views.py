@@ -159,6 +159,8 @@ def hide(request, pk):
     comment = _comment(pk)
     if not services.is_piece_author(request.user, comment.article):
         return _refused(request, "Only the piece's author can hide responses on it.")
+    if comment.status != Comment.Status.APPROVED:
+        return _refused(request, "Only published responses can be hidden.", status=409)
     form = ReasonForm(_data(request))
     if request.method == "POST" and form.is_valid():
         try:

@@ -68,7 +68,8 @@ def test_nginx_fronts_web_with_the_shipped_configuration():
     assert "8000:80" in nginx["ports"]
     assert nginx["depends_on"]["web"]["condition"] == "service_healthy"
     mounts = {volume.split(":")[0]: volume.split(":")[1] for volume in nginx["volumes"]}
-    assert mounts["./deploy/nginx.conf"] == "/etc/nginx/templates/byline.conf.template"
+    # default.conf: replaces the image's own welcome server, which would answer for localhost
+    assert mounts["./deploy/nginx.conf"] == "/etc/nginx/templates/default.conf.template"
     template = (ROOT / "deploy" / "nginx.conf").read_text()
     environment = nginx["environment"]
     for name in set(re.findall(r"\$\{(BYLINE_[A-Z_]+)\}", template)):

@@ -471,7 +471,7 @@ def test_broken_files_are_reported_by_name_and_the_rest_is_imported(tmp_path):
 
 def test_a_piece_that_does_not_fit_the_model_fails_alone(tmp_path):
     files = {
-        "posts/a.html": story("x" * 301, canonical="https://medium.com/@janewriter/long"),
+        "posts/a.html": story("x" * 2001, canonical="https://medium.com/@janewriter/long"),
         "posts/b.html": short_story(),
     }
     err = io.StringIO()
@@ -483,7 +483,7 @@ def test_a_piece_that_does_not_fit_the_model_fails_alone(tmp_path):
             stderr=err,
         )
     assert (
-        "failed     posts/a.html: title: Ensure this value has at most 300 characters"
+        "failed     posts/a.html: title: Ensure this value has at most 2000 characters"
         in err.getvalue()
     )
     assert Article.objects.get().canonical_url == SHORT_URL
