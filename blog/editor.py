@@ -123,7 +123,7 @@ def preview(request, pk):
             "article": article,
             "author": article.author,
             "more_from_author": [],
-            "structured_data": None,
+            "no_fragments": True,  # a preview never reads or fills readers' fragments
             "is_scheduled": article.status == Article.Status.PUBLISHED and not article.is_published,
         },
     )

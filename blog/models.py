@@ -208,6 +208,15 @@ class Article(models.Model):
         """The piece's own description, else the start of its first paragraph."""
         return self.description or markup.trim(self.excerpt, 160)
 
+    def more_from_author(self, count=3):
+        """The writer's other published pieces, newest first (a lazy queryset)."""
+        return (
+            Article.objects.published()
+            .for_lists()
+            .filter(author_id=self.author_id)
+            .exclude(pk=self.pk)[:count]
+        )
+
 
 class ArticleRedirect(models.Model):
     """An old address of a published piece whose slug changed: answered with a 301."""

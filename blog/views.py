@@ -5,9 +5,8 @@ from django.utils.decorators import method_decorator
 from django.views.generic import ListView, MonthArchiveView
 
 from accounts.models import AuthorProfile
-from pagecache import cache_public
+from pagecache import cache_public, fragments
 
-from .metadata import article_structured_data
 from .models import Article, ArticleRedirect, Tag
 
 PAGE_SIZE = 10
@@ -33,14 +32,23 @@ class HomeView(ListView):
         return Article.objects.published().for_lists()
 
 
-@cache_public
-def article_detail(request, author, slug):
-    article = (
+def published_article(author, slug):
+    """The published piece at this address, with what its page shows, or None."""
+    return (
         Article.objects.published()
         .select_related("author")
         .prefetch_related("tags")
+        .defer("body", "search_vector")
         .filter(author__slug=author, slug=slug)
         .first()
+    )
+
+
+@cache_public
+def article_detail(request, author, slug):
+    # Kept for the generation: any change to the piece, its author or its tags starts a new one.
+    article = fragments.remember(
+        f"article:{author}:{slug}", lambda: published_article(author, slug)
     )
     if article is None:
         moved = ArticleRedirect.objects.filter(
@@ -49,21 +57,8 @@ def article_detail(request, author, slug):
         if moved := moved.first():
             return redirect(moved.article, permanent=True)
         raise Http404("No such piece.")
-    more_from_author = (
-        Article.objects.published()
-        .for_lists()
-        .filter(author=article.author)
-        .exclude(pk=article.pk)[:3]
-    )
     return render(
-        request,
-        "blog/article_detail.html",
-        {
-            "article": article,
-            "author": article.author,
-            "more_from_author": more_from_author,
-            "structured_data": article_structured_data(request, article),
-        },
+        request, "blog/article_detail.html", {"article": article, "author": article.author}
     )
 
 

@@ -18,6 +18,11 @@ DEFAULTS = {
     # The per-process tier in front of the shared one (bounded LRU).
     "PAGECACHE_LOCAL_MAX_ENTRIES": 300,
     "PAGECACHE_LOCAL_MAX_BYTES": 32 * 1024 * 1024,
+    # Fragments (pagecache.fragments): parts of pages and the data they are built from, kept
+    # under the same generation, for signed-in readers too. Independent of PAGECACHE_ENABLED.
+    "PAGECACHE_FRAGMENTS_ENABLED": True,
+    "PAGECACHE_FRAGMENT_MAX_ENTRIES": 2000,
+    "PAGECACHE_FRAGMENT_MAX_BYTES": 32 * 1024 * 1024,
     # Each process re-reads the shared generation at most this often (seconds).
     "PAGECACHE_GENERATION_CHECK_INTERVAL": 1.0,
     # Where processes on one machine share the generation when the cache is per-process.

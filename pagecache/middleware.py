@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 
-from . import conf, headers
+from . import conf, headers, store
 from .generation import generation
-from .store import Entry, PageStore
+from .store import Entry, pages
 
 logger = logging.getLogger(__name__)
 
@@ -20,7 +20,6 @@ GZIP_TYPES = re.compile(r"^(text/|application/(atom\+xml|rss\+xml|xml|json|javas
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 NOT_STORED = {"content-length", "content-encoding", "set-cookie"}
 
-_pages = None
 _good_hosts = set()  # Host headers already checked against ALLOWED_HOSTS
 
 
@@ -38,19 +37,9 @@ def cache_url(request):
     return f"{request.scheme}://{host}{request.path}{'?' + query if query else ''}"
 
 
-def pages():
-    global _pages
-    if _pages is None:
-        _pages = PageStore()
-    return _pages
-
-
 def reset():
     """Forget the stores (settings changed)."""
-    global _pages
-    if _pages is not None and _pages._new_generation in generation.listeners:
-        generation.listeners.remove(_pages._new_generation)
-    _pages = None
+    store.reset()
     _good_hosts.clear()
     generation.reset()
 

@@ -1,4 +1,5 @@
-"""Where rendered pages live: a bounded per-process LRU in front of the shared cache."""
+"""Where rendered pages and fragments live: a bounded per-process LRU in front of the shared
+cache, both keyed by the current generation."""
 
 import contextlib
 import hashlib
@@ -15,6 +16,16 @@ from .generation import generation, is_process_local
 logger = logging.getLogger(__name__)
 
 PAGE_KEY = "pagecache:page:v2:{}:{}"  # v2: the Entry layout; change it with the layout
+FRAGMENT_KEY = "pagecache:fragment:v1:{}:{}"  # v1: the Fragment layout
+
+
+@dataclass(frozen=True, slots=True)
+class Fragment:
+    """A stored fragment (rendered HTML, or data a page is built from) and its expiry."""
+
+    value: object
+    expires: float  # epoch seconds
+    size: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,13 +90,15 @@ class LocalLRU:
             self.bytes = 0
 
 
-class PageStore:
-    """Pages by URL for the current generation; the local tier empties when it changes."""
+class GenerationStore:
+    """Entries by key for the current generation; the local tier empties when it changes.
 
-    def __init__(self):
-        self.local = LocalLRU(
-            conf.get("PAGECACHE_LOCAL_MAX_ENTRIES"), conf.get("PAGECACHE_LOCAL_MAX_BYTES")
-        )
+    Each entry has `expires` (epoch seconds) and `size` (bytes, for the local tier's bound).
+    """
+
+    def __init__(self, key_template, max_entries, max_bytes):
+        self.key_template = key_template
+        self.local = LocalLRU(max_entries, max_bytes)
         self.local_gen = None
         self.shared = caches[conf.get("PAGECACHE_CACHE_ALIAS")]
         # A per-process cache (locmem) is its own local tier: no second copy in front of it.
@@ -97,39 +110,70 @@ class PageStore:
             self.local.clear()
             self.local_gen = state.gen
 
-    @staticmethod
-    def shared_key(gen, url):
-        return PAGE_KEY.format(gen, hashlib.md5(url.encode(), usedforsecurity=False).hexdigest())
+    def shared_key(self, gen, key):
+        return self.key_template.format(
+            gen, hashlib.md5(key.encode(), usedforsecurity=False).hexdigest()
+        )
 
-    def get(self, state, url, now):
+    def get(self, state, key, now):
         if self.use_local:
             if self.local_gen != state.gen:
                 self._new_generation(state)
-            entry = self.local.get(url)
+            entry = self.local.get(key)
             if entry is not None:
                 if entry.expires > now:
                     return entry
-                self.local.delete(url)
+                self.local.delete(key)
         try:
-            entry = self.shared.get(self.shared_key(state.gen, url))
+            entry = self.shared.get(self.shared_key(state.gen, key))
         except Exception:
             logger.warning("Page cache: the shared cache is unreachable", exc_info=True)
             return None
         if entry is None or entry.expires <= now:
             return None
         if self.use_local:
-            self.local.set(url, entry)
+            self.local.set(key, entry)
         return entry
 
-    def set(self, state, url, entry, now):
+    def set(self, state, key, entry, now):
         timeout = int(entry.expires - now)
         if timeout < 1:
             return
         if self.use_local:
             if self.local_gen != state.gen:
                 self._new_generation(state)
-            self.local.set(url, entry)
+            self.local.set(key, entry)
         try:
-            self.shared.set(self.shared_key(state.gen, url), entry, timeout=timeout)
+            self.shared.set(self.shared_key(state.gen, key), entry, timeout=timeout)
         except Exception:
             logger.warning("Page cache: the shared cache is unreachable", exc_info=True)
+
+
+_stores = {}
+
+
+def _store(key_template, max_entries, max_bytes):
+    store = _stores.get(key_template)
+    if store is None:
+        store = _stores[key_template] = GenerationStore(
+            key_template, conf.get(max_entries), conf.get(max_bytes)
+        )
+    return store
+
+
+def pages():
+    """This process's store of whole pages."""
+    return _store(PAGE_KEY, "PAGECACHE_LOCAL_MAX_ENTRIES", "PAGECACHE_LOCAL_MAX_BYTES")
+
+
+def fragments():
+    """This process's store of fragments (see pagecache.fragments)."""
+    return _store(FRAGMENT_KEY, "PAGECACHE_FRAGMENT_MAX_ENTRIES", "PAGECACHE_FRAGMENT_MAX_BYTES")
+
+
+def reset():
+    """Forget the stores (settings changed)."""
+    for store in _stores.values():
+        if store._new_generation in generation.listeners:
+            generation.listeners.remove(store._new_generation)
+    _stores.clear()

@@ -13,7 +13,7 @@ from django.utils import timezone
 from blog.models import Article
 from comments import services
 from comments.models import Comment
-from pagecache import cache_public
+from pagecache import cache_public, conf
 from pagecache.generation import generation
 from pagecache.store import Entry, LocalLRU
 from tests.comments.factories import CommentFactory
@@ -65,11 +65,12 @@ def urls_showing(article):
 
 
 def cached(client, url):
-    """Fetch a page twice and prove the second answer came from the cache."""
+    """Fetch a page twice and prove the second answer came from the cache (when it is on)."""
     first = client.get(url)
     assert first.status_code == 200, url
     second = client.get(url)
-    assert second.get(HIT) == "hit", f"{url} was not cached"
+    if conf.get("PAGECACHE_ENABLED"):
+        assert second.get(HIT) == "hit", f"{url} was not cached"
     return second.content.decode()
 
 
@@ -263,6 +264,14 @@ def test_the_local_tier_is_bounded_by_entries_and_bytes():
 # --- Every change makes every page that shows it fresh ------------------------------------
 
 
+@pytest.fixture(params=["page cache", "fragments only"])
+def layer(request, settings):
+    """Each change test runs twice: whole pages cached, and the page cache off (fragments on)."""
+    settings.PAGECACHE_ENABLED = request.param == "page cache"
+    assert conf.get("PAGECACHE_FRAGMENTS_ENABLED")
+    return request.param
+
+
 @pytest.fixture
 def committing(django_capture_on_commit_callbacks):
     """Run a change in a transaction and its after-commit callbacks, like production."""
@@ -274,6 +283,7 @@ def committing(django_capture_on_commit_callbacks):
     return run
 
 
+@pytest.mark.usefixtures("layer")
 def test_publishing_a_piece_shows_it_everywhere(client, piece, committing):
     draft = DraftFactory(author=piece.author, title="Brand new thoughts", tags=[*piece.tags.all()])
     for url in urls_showing(piece):
@@ -289,6 +299,7 @@ def test_publishing_a_piece_shows_it_everywhere(client, piece, committing):
     assert fresh(client, draft.get_absolute_url()).status_code == 200
 
 
+@pytest.mark.usefixtures("layer")
 def test_editing_a_piece_shows_the_new_text_everywhere(client, piece, committing):
     for url in urls_showing(piece):
         assert "Growing tomatoes" in cached(client, url)
@@ -303,6 +314,7 @@ def test_editing_a_piece_shows_the_new_text_everywhere(client, piece, committing
         assert "Growing peppers" in text and "Growing tomatoes" not in text, url
 
 
+@pytest.mark.usefixtures("layer")
 def test_unpublishing_a_piece_removes_it_everywhere(client, piece, committing):
     urls = urls_showing(piece)
     for url in urls:
@@ -318,6 +330,7 @@ def test_unpublishing_a_piece_removes_it_everywhere(client, piece, committing):
         assert "Growing tomatoes" not in fresh(client, url).content.decode(), url
 
 
+@pytest.mark.usefixtures("layer")
 def test_an_author_profile_change_shows_everywhere(client, piece, committing):
     urls = urls_showing(piece)[:4]
     for url in urls:
@@ -333,6 +346,7 @@ def test_an_author_profile_change_shows_everywhere(client, piece, committing):
         assert "Ada Gardener" in fresh(client, url).content.decode(), url
 
 
+@pytest.mark.usefixtures("layer")
 def test_a_tag_rename_and_a_new_tag_show_everywhere(client, piece, committing):
     tag = piece.tags.first()
     urls = [piece.get_absolute_url(), tag.get_absolute_url()]
@@ -365,6 +379,7 @@ def moderator():
     return user
 
 
+@pytest.mark.usefixtures("layer")
 def test_approving_hiding_and_removing_a_response_show_on_the_piece(
     client, piece, committing, moderator
 ):
@@ -391,6 +406,7 @@ def test_approving_hiding_and_removing_a_response_show_on_the_piece(
     assert "Tomatoes need sun." not in text and "removed by a moderator" in text
 
 
+@pytest.mark.usefixtures("layer")
 def test_a_reader_posting_a_response_refreshes_the_piece(client, piece, committing, settings):
     settings.BYLINE_RESPONSES_FLOOD_SECONDS = 0
     url = piece.get_absolute_url()

@@ -143,3 +143,33 @@ def test_an_edit_committed_by_another_process_shows_here_within_a_second(
         client, url, other["at"], lambda response: b"After the edit" in response.content
     )
     assert elapsed <= 1.2
+
+
+@pytest.mark.django_db
+def test_fragments_kept_in_this_process_are_dropped_within_a_second_of_another_process_change(
+    client, redis_caches, settings
+):
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PAGECACHE_ENABLED = False
+    url = ArticleFactory().get_absolute_url()
+    client.get(url)
+    with CaptureQueriesContext(connection) as kept:
+        client.get(url)
+    assert len(kept) == 0, "the page is built from this process's fragments"
+    other = other_process(
+        """
+        from django.core.cache import caches
+        from pagecache.generation import CacheStore
+        state = CacheStore(caches["default"]).bump(None)
+        print(json.dumps({"at": time.time()}))
+        """,
+        redis_caches,
+    )
+    while True:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        if queries:
+            break
+        assert time.time() - other["at"] < 1.2, "the other process's change never arrived"
+        time.sleep(0.02)

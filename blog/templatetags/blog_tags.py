@@ -4,6 +4,8 @@ from django import template
 from django.utils.html import _json_script_escapes
 from django.utils.safestring import mark_safe
 
+from ..metadata import article_structured_data
+
 register = template.Library()
 
 
@@ -11,6 +13,12 @@ register = template.Library()
 def jsonld(data):
     """Serialize structured data for a `<script type="application/ld+json">` block, safely."""
     return mark_safe(json.dumps(data, ensure_ascii=False).translate(_json_script_escapes))  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
+def structured_data(context, article):
+    """The piece's schema.org JSON-LD, for its `<script type="application/ld+json">`."""
+    return jsonld(article_structured_data(context["request"], article))
 
 
 @register.simple_tag(takes_context=True)

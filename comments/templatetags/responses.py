@@ -1,6 +1,7 @@
 from django import template
 
 from blog.models import Article
+from pagecache import fragments
 
 from .. import rules, services
 from ..forms import ResponseForm
@@ -8,17 +9,38 @@ from ..threads import build_threads
 
 register = template.Library()
 Mode = Article.ResponsesMode
+TEMPLATE = "comments/responses.html"
 
 
-@register.inclusion_tag("comments/responses.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def render_responses(context, article):
     """Render the responses under a piece (the list and the way to respond).
 
-    Anonymous readers get a page with no CSRF token and nothing per-user, so it can be cached.
+    Anonymous readers get HTML with no CSRF token and nothing per-user, the same for all of
+    them: it is kept as a fragment for the generation (any response change starts a new one).
     """
+    responses = context.template.engine.get_template(TEMPLATE)
     request = context.get("request")
     user = getattr(request, "user", None)
-    signed_in = bool(user is not None and user.is_authenticated)
+    if user is None or not user.is_authenticated:
+        if context.get("no_fragments"):
+            return responses.render(context.new(responses_context(article)))
+        return fragments.render(
+            f"responses:{article.pk}",
+            lambda: responses.render(context.new(responses_context(article))),
+        )
+    data = responses_context(article, user)
+    if data["shown"]:
+        data.update(
+            csrf_token=context.get("csrf_token"),
+            messages=context.get("messages"),
+            form=ResponseForm(auto_id="response-%s"),
+            moderator=services.can_moderate(user),
+        )
+    return responses.render(context.new(data))
+
+
+def responses_context(article, user=None):
     mode = rules.effective_mode(article)
     data = {
         "article": article,
@@ -26,17 +48,9 @@ def render_responses(context, article):
         "shown": mode != Mode.OFF,
         "accepting": mode in (Mode.OPEN, Mode.PREMODERATED),
         "premoderated": mode == Mode.PREMODERATED,
-        "signed_in": signed_in,
+        "signed_in": user is not None,
+        "user": user,
     }
-    if not data["shown"]:
-        return data
-    data["threads"] = build_threads(article, user if signed_in else None)
-    if signed_in:
-        data.update(
-            user=user,
-            csrf_token=context.get("csrf_token"),
-            messages=context.get("messages"),
-            form=ResponseForm(auto_id="response-%s"),
-            moderator=services.can_moderate(user),
-        )
+    if data["shown"]:
+        data["threads"] = build_threads(article, user)
     return data
