@@ -442,7 +442,11 @@ def render(results, pages, data, machine, elapsed):
     article_ceiling = r[("article", "ceiling")]
     lines += [
         row("Article: ceiling (bare Django view, no middleware)", article_ceiling, None),
-        row("Article, 50 responses, cache off", r[("article", "uncached")], article_ceiling),
+        row(
+            "Article, 50 responses, page cache off (fragments on)",
+            r[("article", "uncached")],
+            article_ceiling,
+        ),
         row("Article, 50 responses, page cache", r[("article", "cached")], article_ceiling),
         row("Article: ceiling (nginx static file)", r[("article", "static")], None),
         row(
@@ -506,11 +510,16 @@ def render(results, pages, data, machine, elapsed):
         "  a weak ETag and Last-Modified; 304 on a matching conditional request; gzip for clients",
         "  that accept it (stored compressed once). Signed-in readers and requests with a",
         "  session, CSRF or messages cookie get `private, no-store`, uncompressed (BREACH), and",
-        "  neither read nor fill any cache.",
+        "  neither read nor fill the page cache.",
+        "- Fragments (`{% fragment %}`, `pagecache.fragments.remember`) keep, under the same",
+        "  generation, what changes only with content: the piece looked up, its metadata, body",
+        "  and author card, the responses thread as anonymous readers see it, 'more from the",
+        "  writer' and the site's header and footer. With the page cache off (or for signed-in",
+        "  readers) a warm article page costs no query and about 1 ms of CPU instead of 15.",
         "- Invalidation: a generation number in the shared cache (a locked file when the cache",
         "  is per-process), bumped after the commit of any change to pieces, tags, author",
         "  profiles, users' names or responses; each process re-reads it at most once a second.",
-        "  No page outlives the next scheduled publish time.",
+        "  No page or fragment outlives the next scheduled publish time.",
         "- nginx (`deploy/nginx.conf`) keeps anonymous pages for `s-maxage` (1 s) with",
         "  proxy_cache_lock and stale-while-updating: a burst costs gunicorn one request per page",
         "  per second, and readers get the stale copy while the app is down. Invalidation",
