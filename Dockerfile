@@ -25,4 +25,5 @@ RUN DJANGO_SECRET_KEY=collectstatic-only DJANGO_DEBUG=0 python manage.py collect
 
 USER byline
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn config.wsgi --config deploy/gunicorn.conf.py"]
+# A new release renders pages and fragments from its own templates: start a new cache generation.
+CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py pagecache_clear && exec gunicorn config.wsgi --config deploy/gunicorn.conf.py"]

@@ -36,6 +36,12 @@ def test_web_runs_gunicorn_after_migrations_once_the_database_is_healthy():
     web = SERVICES["web"]
     command = web["command"]
     assert command.index("migrate") < command.index("gunicorn")
+    # A new release never serves pages or fragments rendered by the old templates.
+    assert command.index("migrate") < command.index("pagecache_clear") < command.index("gunicorn")
+    dockerfile_cmd = next(
+        line for line in (ROOT / "Dockerfile").read_text().splitlines() if line.startswith("CMD")
+    )
+    assert dockerfile_cmd.index("pagecache_clear") < dockerfile_cmd.index("gunicorn")
     assert "deploy/gunicorn.conf.py" in command and (ROOT / "deploy/gunicorn.conf.py").exists()
     assert web["depends_on"]["db"]["condition"] == "service_healthy"
     assert "ports" not in web, "only nginx reaches gunicorn"
