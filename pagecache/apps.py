@@ -6,6 +6,10 @@ class PagecacheConfig(AppConfig):
     verbose_name = "Page cache"
 
     def ready(self):
-        from . import invalidation
+        from django.core.signals import request_finished, request_started
+
+        from . import fragments, invalidation
 
         invalidation.connect()
+        request_started.connect(fragments.pin, dispatch_uid="pagecache_fragments_pin")
+        request_finished.connect(fragments.unpin, dispatch_uid="pagecache_fragments_unpin")

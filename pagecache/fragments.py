@@ -11,15 +11,41 @@ for absolute addresses, for instance).
 
     {% load pagecache %}
     {% fragment "responses" article.pk %}…{% endfragment %}
+
+A request keeps fragments only under the generation it started in: if a newer one arrives
+while it runs, what it built may predate the change, so the rest of the request computes
+without reading or storing. Nothing is read or stored inside a transaction the code opened
+(its data may yet be rolled back).
 """
 
+import contextvars
 import pickle
 
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from . import conf, headers, store
 from .generation import generation
+
+_OUTSIDE_A_REQUEST = object()
+_pinned = contextvars.ContextVar("pagecache_fragments_state", default=_OUTSIDE_A_REQUEST)
+
+
+def pin(**kwargs):
+    """At the start of each request: remember the generation it starts in."""
+    _pinned.set(generation.current(timezone.now().timestamp()))
+
+
+def unpin(**kwargs):
+    _pinned.set(_OUTSIDE_A_REQUEST)
+
+
+def _in_transaction():
+    connection = connections[DEFAULT_DB_ALIAS]
+    return connection.in_atomic_block and any(
+        not block._from_testcase for block in connection.atomic_blocks
+    )
 
 
 def _size(value):
@@ -35,6 +61,11 @@ def remember(key, compute):
     now = timezone.now().timestamp()
     state = generation.current(now)
     if state is None:  # the generation store is unreachable: nothing is known to be fresh
+        return compute()
+    pinned = _pinned.get()
+    if pinned is not _OUTSIDE_A_REQUEST and (pinned is None or pinned.gen != state.gen):
+        return compute()  # content changed during this request: keep nothing it built
+    if _in_transaction():
         return compute()
     fragments = store.fragments()
     entry = fragments.get(state, key, now)

@@ -12,8 +12,11 @@ from django.db import transaction
 from django.template import Context, Template, TemplateSyntaxError
 from django.utils import timezone
 
+from blog import views
+from blog.models import Article
 from comments.models import Comment
 from pagecache import fragments
+from pagecache.generation import generation
 from tests.comments.factories import CommentFactory
 from tests.factories import (
     ArticleFactory,
@@ -125,6 +128,53 @@ def test_a_change_inside_an_open_transaction_is_never_hidden_by_a_fragment(clien
         piece.title = "Growing peppers"
         piece.save()
         assert "Growing peppers" in client.get(url).content.decode()
+
+
+def another_process_commits_while_the_page_renders(change):
+    """Patch the article view's render: `change` commits elsewhere, and this process sees the
+    new generation (its once-a-second check comes round) between the lookup and the template."""
+    real_render = views.render
+
+    def render(*args, **kwargs):
+        change()
+        generation.store.bump(None)
+        generation._checked = 0.0
+        return real_render(*args, **kwargs)
+
+    return mock.patch.object(views, "render", render)
+
+
+def test_a_page_rendering_across_a_change_keeps_nothing_for_the_new_generation(client, piece):
+    url = piece.get_absolute_url()
+    client.get(url)  # the piece is kept under the current generation
+    rename = lambda: Article.objects.filter(pk=piece.pk).update(title="Growing peppers")  # noqa: E731
+    with another_process_commits_while_the_page_renders(rename):
+        client.get(url)  # looked up before the change, rendered after it
+    text = client.get(url).content.decode()
+    assert "<title>Growing peppers" in text
+    assert '<h1 id="article-title" class="article__title">Growing peppers</h1>' in text
+
+
+def test_responses_turned_off_during_a_render_are_off_for_the_next_reader(client, piece):
+    CommentFactory(article=piece, body="Abusive words.")
+    url = piece.get_absolute_url()
+    client.get(url)
+    turn_off = lambda: Article.objects.filter(pk=piece.pk).update(responses_mode="off")  # noqa: E731
+    with another_process_commits_while_the_page_renders(turn_off):
+        client.get(url)
+    text = client.get(url).content.decode()
+    assert "Responses are turned off" in text and "Abusive words." not in text
+
+
+def test_nothing_rendered_inside_a_transaction_outlives_its_rollback(client, piece):
+    url = piece.get_absolute_url()
+    client.get(url)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        piece.title = "Growing peppers"
+        piece.save()
+        assert "Growing peppers" in client.get(url).content.decode()
+        raise RuntimeError("rolled back")
+    assert "Growing peppers" not in client.get(url).content.decode()
 
 
 def test_more_from_the_writer_never_outlives_the_next_scheduled_publish_time(client, piece):
