@@ -97,6 +97,10 @@ class CacheStore:
         except ValueError:
             self.cache.add(GEN_KEY, int(time.time() * 1000), timeout=None)
             gen = self.cache.incr(GEN_KEY)
+        if self.cache.get(GEN_KEY) is None:
+            # A cache that degrades instead of failing (ResilientRedisCache while Redis is
+            # away) answers incr with the delta: the new generation reached nobody.
+            raise StoreUnavailable("the shared cache did not keep the new generation")
         state = State(gen, time.time(), due)
         self.cache.set(STATE_KEY.format(gen), state.to_json(), timeout=86400 * 30)
         return state
@@ -176,6 +180,7 @@ class Generation:
         self._state = None
         self._checked = 0.0
         self._store = None
+        self._lost_bump = False  # a change whose new generation the store never kept
         self.listeners = []  # called with the new State when this process sees a new generation
 
     @property
@@ -194,6 +199,7 @@ class Generation:
             self._store = None
             self._state = None
             self._checked = 0.0
+            self._lost_bump = False
 
     def _adopt(self, state):
         old, self._state = self._state, state
@@ -215,6 +221,10 @@ class Generation:
         with self._lock:
             try:
                 state = self.store.read()
+                if self._lost_bump:
+                    # The store is back: entries it still holds may predate that change.
+                    state = self.store.bump(next_due())
+                    self._lost_bump = False
                 if state.due is not None and state.due <= now:
                     # A scheduled piece has just become visible: one process starts a new
                     # generation (with the next due time); the others pick it up.
@@ -245,6 +255,7 @@ class Generation:
             except Exception:
                 logger.warning("Page cache: could not start a new generation", exc_info=True)
                 self._state, self._checked = None, time.monotonic()
+                self._lost_bump = True  # start one once the store answers again
                 return None
             self._checked = time.monotonic()
             return self._adopt(state)

@@ -100,9 +100,10 @@ class GenerationStore:
         self.key_template = key_template
         self.local = LocalLRU(max_entries, max_bytes)
         self.local_gen = None
-        self.shared = caches[conf.get("PAGECACHE_CACHE_ALIAS")]
-        # A per-process cache (locmem) is its own local tier: no second copy in front of it.
-        self.use_local = not is_process_local(self.shared)
+        shared = caches[conf.get("PAGECACHE_CACHE_ALIAS")]
+        # A per-process cache (locmem) would only be a second, pickled copy of the local tier,
+        # crowding out what else it holds (rate-limit counters): the local tier is enough.
+        self.shared = None if is_process_local(shared) else shared
         generation.listeners.append(self._new_generation)
 
     def _new_generation(self, state):
@@ -116,14 +117,15 @@ class GenerationStore:
         )
 
     def get(self, state, key, now):
-        if self.use_local:
-            if self.local_gen != state.gen:
-                self._new_generation(state)
-            entry = self.local.get(key)
-            if entry is not None:
-                if entry.expires > now:
-                    return entry
-                self.local.delete(key)
+        if self.local_gen != state.gen:
+            self._new_generation(state)
+        entry = self.local.get(key)
+        if entry is not None:
+            if entry.expires > now:
+                return entry
+            self.local.delete(key)
+        if self.shared is None:
+            return None
         try:
             entry = self.shared.get(self.shared_key(state.gen, key))
         except Exception:
@@ -131,18 +133,18 @@ class GenerationStore:
             return None
         if entry is None or entry.expires <= now:
             return None
-        if self.use_local:
-            self.local.set(key, entry)
+        self.local.set(key, entry)
         return entry
 
     def set(self, state, key, entry, now):
         timeout = int(entry.expires - now)
         if timeout < 1:
             return
-        if self.use_local:
-            if self.local_gen != state.gen:
-                self._new_generation(state)
-            self.local.set(key, entry)
+        if self.local_gen != state.gen:
+            self._new_generation(state)
+        self.local.set(key, entry)
+        if self.shared is None:
+            return
         try:
             self.shared.set(self.shared_key(state.gen, key), entry, timeout=timeout)
         except Exception:

@@ -27,11 +27,19 @@ def _isolated_media(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
+    """Each test starts with empty caches: Django's and the page cache's per-process tiers."""
     from django.core.cache import cache
 
-    cache.clear()
+    from pagecache import store
+
+    def clear():
+        cache.clear()
+        for kept in store._stores.values():
+            kept.local.clear()
+
+    clear()
     yield
-    cache.clear()
+    clear()
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ from blog.models import Article
 from comments import services
 from comments.models import Comment
 from pagecache import cache_public, conf
-from pagecache.generation import generation
+from pagecache.generation import CacheStore, Generation, generation
 from pagecache.store import Entry, LocalLRU
 from tests.comments.factories import CommentFactory
 from tests.factories import (
@@ -456,6 +456,53 @@ def test_a_rolled_back_savepoint_does_not_lose_the_next_change(
         piece.title = "Kept"
         piece.save()
     assert len([func for func in callbacks if hasattr(func, "pagecache_using")]) == 1
+
+
+class FlakyCache:
+    """A shared cache that, while `down`, behaves as ResilientRedisCache does: gets find
+    nothing, adds and sets keep nothing, and incr answers the delta."""
+
+    def __init__(self):
+        self.data, self.down = {}, False
+
+    def get(self, key, default=None):
+        return default if self.down else self.data.get(key, default)
+
+    def add(self, key, value, timeout=None):
+        if self.down or key in self.data:
+            return False
+        self.data[key] = value
+        return True
+
+    def set(self, key, value, timeout=None):
+        if not self.down:
+            self.data[key] = value
+
+    def incr(self, key, delta=1):
+        if self.down:
+            return delta
+        if key not in self.data:
+            raise ValueError(key)
+        self.data[key] += delta
+        return self.data[key]
+
+
+def test_a_change_made_while_the_shared_cache_is_away_starts_a_generation_once_it_is_back():
+    cache = FlakyCache()
+    processes = [Generation(), Generation()]
+    for process in processes:
+        process._store = CacheStore(cache)
+    before = processes[0].current()
+    assert processes[1].current() == before
+    cache.down = True
+    assert processes[0].bump() is None, "a bump the cache did not keep is not a generation"
+    cache.down = False
+    for process in processes:
+        process._checked = 0.0  # a second later
+    after = processes[0].current()
+    assert after.gen > before.gen, "the lost bump is made once the cache answers"
+    processes[1]._checked = 0.0
+    assert processes[1].current().gen == after.gen
 
 
 # --- Scheduled pieces appear on time, cached or not ---------------------------------------
