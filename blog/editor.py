@@ -122,7 +122,6 @@ def preview(request, pk):
         {
             "article": article,
             "author": article.author,
-            "more_from_author": [],
             "no_fragments": True,  # a preview never reads or fills readers' fragments
             "is_scheduled": article.status == Article.Status.PUBLISHED and not article.is_published,
         },

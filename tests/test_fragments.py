@@ -9,7 +9,7 @@ from unittest import mock
 
 import pytest
 from django.db import transaction
-from django.template import Context, Template, TemplateSyntaxError
+from django.template import Context, Engine, Template, TemplateSyntaxError
 from django.utils import timezone
 
 from blog import views
@@ -240,3 +240,26 @@ def test_a_change_starts_a_new_generation_for_fragments_too():
     AuthorProfileFactory()
     assert fragments.remember("k", lambda: calls.append(1) or "w") == "w"
     assert len(calls) == 2
+
+
+def test_fragments_of_one_name_in_two_templates_are_kept_apart():
+    engine = Engine(
+        loaders=[
+            (
+                "django.template.loaders.locmem.Loader",
+                {
+                    name: '{% load pagecache %}{% fragment "same" %}' + name + "{% endfragment %}"
+                    for name in ("a.html", "b.html")
+                },
+            )
+        ],
+        libraries={"pagecache": "pagecache.templatetags.pagecache"},
+    )
+    assert engine.get_template("a.html").render(Context()) == "a.html"
+    assert engine.get_template("b.html").render(Context()) == "b.html"
+
+
+def test_values_of_different_types_make_different_keys():
+    template = Template('{% load pagecache %}{% fragment "typed" key %}{{ n }}{% endfragment %}')
+    assert template.render(Context({"key": None, "n": 1})) == "1"
+    assert template.render(Context({"key": "None", "n": 2})) == "2"

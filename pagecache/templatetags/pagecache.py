@@ -14,9 +14,10 @@ class FragmentNode(template.Node):
     def render(self, context):
         if context.get("no_fragments"):  # previews: shown to their writers only
             return self.nodelist.render(context)
-        parts = [self.name.resolve(context)]
-        parts.extend(str(var.resolve(context)) for var in self.vary_on)
-        key = "\x1f".join(parts)
+        # Namespaced by template, so two templates never share a name by accident.
+        name = str(self.name.resolve(context))
+        values = [repr(var.resolve(context)) for var in self.vary_on]
+        key = "\x1f".join([self.origin.template_name or "", name, *values])
         return fragments.render(key, lambda: self.nodelist.render(context))
 
 
