@@ -23,6 +23,9 @@ DEFAULTS = {
     "PAGECACHE_FRAGMENTS_ENABLED": True,
     "PAGECACHE_FRAGMENT_MAX_ENTRIES": 2000,
     "PAGECACHE_FRAGMENT_MAX_BYTES": 32 * 1024 * 1024,
+    # Which code renders pages (a commit hash, an image tag): stored entries are kept per
+    # release. Empty: a digest of the project's templates and code (pagecache/release.py).
+    "PAGECACHE_RELEASE": "",
     # Each process re-reads the shared generation at most this often (seconds).
     "PAGECACHE_GENERATION_CHECK_INTERVAL": 1.0,
     # Where processes on one machine share the generation when the cache is per-process.

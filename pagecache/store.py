@@ -12,11 +12,13 @@ from django.core.cache import caches
 
 from . import conf
 from .generation import generation, is_process_local
+from .release import release
 
 logger = logging.getLogger(__name__)
 
-PAGE_KEY = "pagecache:page:v2:{}:{}"  # v2: the Entry layout; change it with the layout
-FRAGMENT_KEY = "pagecache:fragment:v1:{}:{}"  # v1: the Fragment layout
+# Entries by layout version, release (pagecache.release), generation and key digest.
+PAGE_KEY = "pagecache:page:v3:{}:{}:{}"  # v3: the Entry layout; change it with the layout
+FRAGMENT_KEY = "pagecache:fragment:v1:{}:{}:{}"  # v1: the Fragment layout
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +100,7 @@ class GenerationStore:
 
     def __init__(self, key_template, max_entries, max_bytes):
         self.key_template = key_template
+        self.release = release()
         self.local = LocalLRU(max_entries, max_bytes)
         self.local_gen = None
         shared = caches[conf.get("PAGECACHE_CACHE_ALIAS")]
@@ -112,9 +115,8 @@ class GenerationStore:
             self.local_gen = state.gen
 
     def shared_key(self, gen, key):
-        return self.key_template.format(
-            gen, hashlib.md5(key.encode(), usedforsecurity=False).hexdigest()
-        )
+        digest = hashlib.md5(key.encode(), usedforsecurity=False).hexdigest()
+        return self.key_template.format(self.release, gen, digest)
 
     def get(self, state, key, now):
         if self.local_gen != state.gen:

@@ -527,3 +527,24 @@ def test_a_scheduled_piece_far_ahead_leaves_the_usual_lifetimes(client, piece):
     ScheduledFactory(author=piece.author)  # two days ahead
     response = client.get("/")
     assert "public, max-age=60, s-maxage=1," in response["Cache-Control"]
+
+
+def test_the_release_follows_the_projects_templates_and_code_not_its_data(settings, tmp_path):
+    from pagecache.release import source_digest
+
+    settings.BASE_DIR = tmp_path
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+    settings.STATIC_ROOT = tmp_path / "staticfiles"
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "base.html").write_text("<title>One</title>")
+    (tmp_path / "views.py").write_text("X = 1")
+    first = source_digest.__wrapped__()
+    for data in ("uploads/a.html", ".venv/lib/x.py", "staticfiles/css/a.txt", "db.sqlite3"):
+        (tmp_path / data).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / data).write_text("data")
+    assert source_digest.__wrapped__() == first
+    (tmp_path / "templates" / "base.html").write_text("<title>Two</title>")
+    second = source_digest.__wrapped__()
+    assert second != first
+    (tmp_path / "staticfiles" / "staticfiles.json").write_text('{"paths": {}}')
+    assert source_digest.__wrapped__() != second, "new static file names are a new release"

@@ -173,3 +173,17 @@ def test_fragments_kept_in_this_process_are_dropped_within_a_second_of_another_p
             break
         assert time.time() - other["at"] < 1.2, "the other process's change never arrived"
         time.sleep(0.02)
+
+
+@pytest.mark.django_db
+def test_servers_running_different_releases_never_serve_each_others_pages(
+    client, redis_caches, settings
+):
+    url = ArticleFactory().get_absolute_url()
+    settings.PAGECACHE_RELEASE = "release-one"
+    client.get(url)
+    assert client.get(url).get(HIT) == "hit"
+    settings.PAGECACHE_RELEASE = "release-two"  # a fresh process of the new release
+    assert client.get(url).get(HIT) is None
+    settings.PAGECACHE_RELEASE = "release-one"  # an old server still running
+    assert client.get(url).get(HIT) == "hit", "each release keeps its own entries in Redis"
