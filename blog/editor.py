@@ -64,7 +64,14 @@ def markdownify(request):
     """Render the editor's Markdown exactly as the published page will: the one renderer."""
     if not can_write(request.user):
         return _no_store(HttpResponse("Sign in as a writer to preview.", status=403))
-    html = markup.render_markdown(request.POST.get("content", ""))
+    content = request.POST.get("content", "")
+    if len(content) > markup.MAX_MARKDOWN_LENGTH:
+        html = (
+            f'<p class="errornote">This piece has {len(content):,} characters: the preview and '
+            f"the page stop at {markup.MAX_MARKDOWN_LENGTH:,}. Split it into parts.</p>"
+        )
+    else:
+        html = markup.render_markdown(content)
     return _no_store(HttpResponse(html, content_type="text/html; charset=utf-8"))
 
 

@@ -10,11 +10,13 @@ import re
 
 import markdown
 import nh3
+from markdown import inlinepatterns
 from markdown.extensions import Extension
 from markdown.extensions.fenced_code import FencedBlockPreprocessor
 from pygments.token import STANDARD_TYPES
 
 __all__ = [
+    "MAX_MARKDOWN_LENGTH",
     "ALLOWED_ATTRIBUTE_VALUES",
     "ALLOWED_ATTRIBUTES",
     "ALLOWED_CLASSES",
@@ -51,7 +53,77 @@ class _SafeFencedCodeExtension(Extension):
         )
 
 
+# The longest Markdown a writer may save or preview: about 33,000 words, longer than any piece
+# read in one sitting, and a bound on what one render may cost.
+MAX_MARKDOWN_LENGTH = 200_000
+
+_BRACKETS = re.compile(r"[\[\]]")
+
+
+def _closing_brackets(data):
+    """{position of each `[`: position of the `]` that closes it}, in one pass."""
+    opened, closes = [], {}
+    for match in _BRACKETS.finditer(data):
+        if match.group() == "[":
+            opened.append(match.start())
+        elif opened:
+            closes[opened.pop()] = match.start()
+    return closes
+
+
+class _LinearLinkText:
+    """Find a link's `[text]` in linear time.
+
+    Upstream scans to the end of the paragraph for every `[` that never closes, so a
+    paragraph of 20,000 `[` took minutes (long enough for the server to kill the request).
+    Same results: a short scan finds most closing brackets; past it, one table of every
+    bracket pair in the paragraph answers, built once per version of the text.
+    """
+
+    QUICK_SCAN = 100
+
+    def getText(self, data, index):  # noqa: N802 - upstream's name
+        end = min(len(data), index + self.QUICK_SCAN)
+        depth = 1
+        for position in range(index, end):
+            char = data[position]
+            if char == "]":
+                depth -= 1
+                if depth == 0:
+                    return data[index:position], position + 1, True
+            elif char == "[":
+                depth += 1
+        if end < len(data):
+            table = getattr(self, "_table", None)
+            if table is None or table[0] is not data:
+                table = self._table = (data, _closing_brackets(data))
+            close = table[1].get(index - 1)
+            if close is not None:
+                return data[index:close], close + 1, True
+        return data[index:], len(data), False
+
+
+class _LinearLinksExtension(Extension):
+    # Python-Markdown's own link processors, their names and priorities (inlinepatterns.py).
+    PROCESSORS = (
+        ("link", inlinepatterns.LinkInlineProcessor, 160),
+        ("image_link", inlinepatterns.ImageInlineProcessor, 150),
+        ("reference", inlinepatterns.ReferenceInlineProcessor, 140),
+        ("short_reference", inlinepatterns.ShortReferenceInlineProcessor, 130),
+        ("image_reference", inlinepatterns.ImageReferenceInlineProcessor, 125),
+        ("short_image_ref", inlinepatterns.ShortImageReferenceInlineProcessor, 125),
+    )
+
+    def extendMarkdown(self, md):  # noqa: N802 - upstream's name
+        for name, upstream, priority in self.PROCESSORS:
+            current = md.inlinePatterns[name]
+            assert type(current) is upstream, f"{name} is no longer {upstream.__name__}"
+            linear = type(f"Linear{upstream.__name__}", (_LinearLinkText, upstream), {})
+            md.inlinePatterns.register(linear(current.pattern, md), name, priority)
+
+
 MARKDOWN_EXTENSIONS = [
+    _LinearLinksExtension(),
     "markdown.extensions.extra",  # tables, footnotes, fenced code, attribute lists, abbreviations
     _SafeFencedCodeExtension(),  # must come after `extra`, whose fenced code it replaces
     "markdown.extensions.codehilite",

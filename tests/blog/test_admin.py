@@ -332,3 +332,24 @@ def test_writers_pick_existing_tags_and_only_editors_manage_them(client, people)
     client.force_login(people["editor"])
     data = {"name": "Rivers", "slug": "rivers"}
     assert client.post(reverse("admin:blog_tag_add"), data).status_code == 302
+
+
+def test_a_piece_too_long_is_refused_with_its_length_and_kept_in_the_form(client, people):
+    client.force_login(people["writer_a"])
+    article = DraftFactory(author=people["writer_a"].author_profile, body="Short.")
+    body = "Long " * 46_199 + "end.!"  # 231,000 characters
+    response = save(client, article, body=body)
+    assert response.status_code == 200
+    assert "Keep a piece under 200,000 characters (this one has 231,000)" in page_text(response)
+    assert body in response.content.decode()  # nothing typed is lost
+    article.refresh_from_db()
+    assert article.body == "Short."
+
+
+def test_open_brackets_by_the_thousand_save_like_any_text(client, people):
+    client.force_login(people["writer_a"])
+    article = DraftFactory(author=people["writer_a"].author_profile)
+    response = save(client, article, body="[" * 20_000)
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.body_html.count("[") == 20_000

@@ -122,3 +122,12 @@ def test_preview_of_a_scheduled_piece_says_when_it_appears(writer_client, people
 
 def test_preview_of_unknown_piece_is_404(writer_client):
     assert writer_client.get(reverse("editor:preview", args=[999999])).status_code == 404
+
+
+def test_a_preview_too_long_to_publish_says_so_instead_of_rendering(writer_client):
+    body = "A sentence of a very long piece. " * 7000  # 231,000 characters
+    response = writer_client.post(MARKDOWNIFY, {"content": body})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "231,000 characters" in html and "200,000" in html
+    assert "A sentence" not in html
