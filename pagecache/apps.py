@@ -6,10 +6,6 @@ class PagecacheConfig(AppConfig):
     verbose_name = "Page cache"
 
     def ready(self):
-        from django.core.signals import request_finished, request_started
-
-        from . import fragments, invalidation
+        from . import invalidation
 
         invalidation.connect()
-        request_started.connect(fragments.pin, dispatch_uid="pagecache_fragments_pin")
-        request_finished.connect(fragments.unpin, dispatch_uid="pagecache_fragments_unpin")

@@ -18,6 +18,7 @@ without reading or storing. Nothing is read or stored inside a transaction the c
 (its data may yet be rolled back).
 """
 
+import contextlib
 import contextvars
 import pickle
 
@@ -32,13 +33,18 @@ _OUTSIDE_A_REQUEST = object()
 _pinned = contextvars.ContextVar("pagecache_fragments_state", default=_OUTSIDE_A_REQUEST)
 
 
-def pin(**kwargs):
-    """At the start of each request: remember the generation it starts in."""
-    _pinned.set(generation.current(timezone.now().timestamp()))
+@contextlib.contextmanager
+def pinned(state):
+    """Run a request under the generation `state` it started in (None: the store is away).
 
-
-def unpin(**kwargs):
-    _pinned.set(_OUTSIDE_A_REQUEST)
+    FrontCacheMiddleware pins every request it passes on; outside one, each fragment reads
+    the current generation.
+    """
+    token = _pinned.set(state)
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
 
 
 def _in_transaction():

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 
-from . import conf, headers, store
+from . import conf, fragments, headers, store
 from .generation import generation
 from .store import Entry, pages
 
@@ -49,31 +49,37 @@ class FrontCacheMiddleware:
 
     A miss goes through the stack; a 200 page the view marked public (pagecache.cache_public),
     without Set-Cookie, is stored with its gzipped twin, and conditional requests get a 304.
-    Requests with a session, CSRF or messages cookie neither read nor fill the cache.
+    Requests with a session, CSRF or messages cookie neither read nor fill the cache. Every
+    request the middleware passes on runs with the generation it started in pinned for its
+    fragments (pagecache.fragments).
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        now = timezone.now().timestamp()
         if (
             request.method not in ("GET", "HEAD")
             or not conf.get("PAGECACHE_ENABLED")
             or (request.COOKIES and headers.is_personal(request))
         ):
-            return self.finish(request, self.get_response(request))
+            with fragments.pinned(generation.current(now)):
+                return self.finish(request, self.get_response(request))
         try:
             url = cache_url(request)
         except DisallowedHost:
             return self.get_response(request)  # Django answers 400 the usual way
-        now = timezone.now().timestamp()
         state = generation.current(now)
         if state is None:
-            return self.finish(request, self.get_response(request))
+            with fragments.pinned(None):
+                return self.finish(request, self.get_response(request))
         entry = pages().get(state, url, now)
         if entry is not None:
             return self.serve(request, entry, now, hit=True)
-        return self.finish(request, self.get_response(request), (state, url, now))
+        # The page and the fragments it is built from belong to the generation it started in.
+        with fragments.pinned(state):
+            return self.finish(request, self.get_response(request), (state, url, now))
 
     def finish(self, request, response, store_as=None):
         marked = getattr(response, "pagecache", None)
