@@ -30,7 +30,11 @@ class AuthorProfile(models.Model):
     slug = models.SlugField(
         max_length=80, unique=True, help_text="The author page lives at /@<slug>/."
     )
-    bio = models.TextField(blank=True, help_text="Markdown. Shown on the author card and page.")
+    bio = models.TextField(
+        blank=True,
+        help_text="Markdown. Shown on the author card and page.",
+        validators=[markup.validate_markdown_length],
+    )
     bio_html = models.TextField(blank=True, editable=False)
     avatar = models.ImageField(upload_to="avatars/", blank=True)
     website = models.URLField(blank=True)

@@ -65,9 +65,10 @@ def markdownify(request):
     if not can_write(request.user):
         return _no_store(HttpResponse("Sign in as a writer to preview.", status=403))
     content = request.POST.get("content", "")
-    if len(content) > markup.MAX_MARKDOWN_LENGTH:
+    length = markup.markdown_length(content)
+    if length > markup.MAX_MARKDOWN_LENGTH:
         html = (
-            f'<p class="errornote">This piece has {len(content):,} characters: the preview and '
+            f'<p class="errornote">This piece has {length:,} characters: the preview and '
             f"the page stop at {markup.MAX_MARKDOWN_LENGTH:,}. Split it into parts.</p>"
         )
     else:

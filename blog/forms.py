@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 from markdownx.widgets import MarkdownxWidget
 
-import markup
 import uploads
 
 from .models import Article
@@ -117,16 +116,6 @@ class ArticleAdminForm(forms.ModelForm):
         if self.instance.pk and not self.is_bound:
             # The revision stored now, not the instance's: a restore form carries an old one.
             self.initial["base_revision"] = current_revision(self.instance.pk)
-
-    def clean_body(self):
-        body = self.cleaned_data.get("body", "")
-        if len(body) > markup.MAX_MARKDOWN_LENGTH:
-            raise forms.ValidationError(
-                f"Keep a piece under {markup.MAX_MARKDOWN_LENGTH:,} characters "
-                f"(this one has {len(body):,}): split it into parts.",
-                code="too_long",
-            )
-        return body
 
     def clean_slug(self):
         slug = self.cleaned_data.get("slug") or slugify(self.data.get("title", ""))[:200]

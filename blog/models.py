@@ -58,7 +58,10 @@ class Article(models.Model):
     subtitle = models.CharField(max_length=300, blank=True)
     slug = models.SlugField(max_length=200, allow_unicode=False)
     author = models.ForeignKey(AuthorProfile, on_delete=models.PROTECT, related_name="articles")
-    body = MarkdownxField(help_text="Markdown. The preview shows exactly what readers will see.")
+    body = MarkdownxField(
+        help_text="Markdown. The preview shows exactly what readers will see.",
+        validators=[markup.validate_markdown_length],
+    )
     body_html = models.TextField(editable=False, default="")
     description = models.CharField(
         max_length=300,

@@ -10,6 +10,7 @@ import re
 
 import markdown
 import nh3
+from django.core.exceptions import ValidationError
 from markdown import inlinepatterns
 from markdown.extensions import Extension
 from markdown.extensions.fenced_code import FencedBlockPreprocessor
@@ -17,6 +18,8 @@ from pygments.token import STANDARD_TYPES
 
 __all__ = [
     "MAX_MARKDOWN_LENGTH",
+    "markdown_length",
+    "validate_markdown_length",
     "ALLOWED_ATTRIBUTE_VALUES",
     "ALLOWED_ATTRIBUTES",
     "ALLOWED_CLASSES",
@@ -57,6 +60,22 @@ class _SafeFencedCodeExtension(Extension):
 # read in one sitting, and a bound on what one render may cost.
 MAX_MARKDOWN_LENGTH = 200_000
 
+
+def markdown_length(text: str) -> int:
+    """Characters as the writer counts them (a line break is one, whatever the browser sent)."""
+    return len((text or "").replace("\r\n", "\n").strip())
+
+
+def validate_markdown_length(text: str) -> None:
+    length = markdown_length(text)
+    if length > MAX_MARKDOWN_LENGTH:
+        raise ValidationError(
+            f"Keep it under {MAX_MARKDOWN_LENGTH:,} characters (this has {length:,}): "
+            "split it into parts.",
+            code="too_long",
+        )
+
+
 _BRACKETS = re.compile(r"[\[\]]")
 
 
@@ -72,15 +91,18 @@ def _closing_brackets(data):
 
 
 class _LinearLinkText:
-    """Find a link's `[text]` in linear time.
+    """Find a link's `[text]` in linear time, and give up on its `(destination)` early.
 
-    Upstream scans to the end of the paragraph for every `[` that never closes, so a
-    paragraph of 20,000 `[` took minutes (long enough for the server to kill the request).
-    Same results: a short scan finds most closing brackets; past it, one table of every
-    bracket pair in the paragraph answers, built once per version of the text.
+    Upstream scans to the end of the paragraph for every `[` that never closes, and for every
+    `(` that never closes, so a paragraph of 20,000 `[` took minutes (long enough for the
+    server to kill the save). Same results for the text: a short scan finds most closing
+    brackets; past it, one table of every bracket pair in the paragraph answers, built once
+    per version of the text. Destinations: upstream's parser, on at most LINK_SCAN characters
+    (no link is longer), and none at all when nothing after the `(` could close it.
     """
 
     QUICK_SCAN = 100
+    LINK_SCAN = 2000
 
     def getText(self, data, index):  # noqa: N802 - upstream's name
         end = min(len(data), index + self.QUICK_SCAN)
@@ -94,32 +116,46 @@ class _LinearLinkText:
             elif char == "[":
                 depth += 1
         if end < len(data):
-            table = getattr(self, "_table", None)
-            if table is None or table[0] is not data:
-                table = self._table = (data, _closing_brackets(data))
-            close = table[1].get(index - 1)
+            close = self._table(data)[0].get(index - 1)
             if close is not None:
                 return data[index:close], close + 1, True
         return data[index:], len(data), False
 
+    def getLink(self, data, index):  # noqa: N802 - upstream's name
+        _, last_close, last_quote = self._table(data)
+        if index > last_close and index > last_quote:
+            # Upstream would scan to the end and find nothing to close the link with.
+            return "", None, len(data), False
+        # Upstream's parser reads only from `index` on: give it the window and shift back.
+        href, title, end, handled = super().getLink(data[index : index + self.LINK_SCAN], 0)
+        return href, title, (end + index if end != -1 else end), handled
+
+    def _table(self, data):
+        table = getattr(self, "_last", None)
+        if table is None or table[0] is not data:
+            quotes = max(data.rfind('"'), data.rfind("'"))
+            table = self._last = (data, (_closing_brackets(data), data.rfind(")"), quotes))
+        return table[1]
+
 
 class _LinearLinksExtension(Extension):
-    # Python-Markdown's own link processors, their names and priorities (inlinepatterns.py).
-    PROCESSORS = (
-        ("link", inlinepatterns.LinkInlineProcessor, 160),
-        ("image_link", inlinepatterns.ImageInlineProcessor, 150),
-        ("reference", inlinepatterns.ReferenceInlineProcessor, 140),
-        ("short_reference", inlinepatterns.ShortReferenceInlineProcessor, 130),
-        ("image_reference", inlinepatterns.ImageReferenceInlineProcessor, 125),
-        ("short_image_ref", inlinepatterns.ShortImageReferenceInlineProcessor, 125),
-    )
+    # Python-Markdown's own link processors, swapped in place (same names, same priorities).
+    PROCESSORS = {
+        "link": inlinepatterns.LinkInlineProcessor,
+        "image_link": inlinepatterns.ImageInlineProcessor,
+        "reference": inlinepatterns.ReferenceInlineProcessor,
+        "short_reference": inlinepatterns.ShortReferenceInlineProcessor,
+        "image_reference": inlinepatterns.ImageReferenceInlineProcessor,
+        "short_image_ref": inlinepatterns.ShortImageReferenceInlineProcessor,
+    }
 
     def extendMarkdown(self, md):  # noqa: N802 - upstream's name
-        for name, upstream, priority in self.PROCESSORS:
+        priorities = {item.name: item.priority for item in md.inlinePatterns._priority}
+        for name, upstream in self.PROCESSORS.items():
             current = md.inlinePatterns[name]
             assert type(current) is upstream, f"{name} is no longer {upstream.__name__}"
             linear = type(f"Linear{upstream.__name__}", (_LinearLinkText, upstream), {})
-            md.inlinePatterns.register(linear(current.pattern, md), name, priority)
+            md.inlinePatterns.register(linear(current.pattern, md), name, priorities[name])
 
 
 MARKDOWN_EXTENSIONS = [

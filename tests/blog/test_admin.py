@@ -340,7 +340,7 @@ def test_a_piece_too_long_is_refused_with_its_length_and_kept_in_the_form(client
     body = "Long " * 46_199 + "end.!"  # 231,000 characters
     response = save(client, article, body=body)
     assert response.status_code == 200
-    assert "Keep a piece under 200,000 characters (this one has 231,000)" in page_text(response)
+    assert "Keep it under 200,000 characters (this has 231,000)" in page_text(response)
     assert body in response.content.decode()  # nothing typed is lost
     article.refresh_from_db()
     assert article.body == "Short."

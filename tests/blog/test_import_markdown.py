@@ -337,3 +337,20 @@ def test_the_demo_file_imports_like_load_demo():
     assert Article.objects.values().get() == before
     profile = AuthorProfile.objects.get()
     assert (profile.slug, profile.user.username) == ("christianbaghai", "christianbaghai")
+
+
+def test_a_piece_too_long_to_render_is_reported_and_not_imported(tmp_path):
+    write(
+        tmp_path,
+        {
+            "good.md": JEKYLL,
+            "huge.md": "---\ntitle: Huge\nauthor: A\n---\n" + "word " * 41_000,
+        },
+    )
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(CommandError, match="1 file could not be imported"):
+        call_command("import_markdown", str(tmp_path), stdout=out, stderr=err)
+    assert "failed     huge.md: body: Keep it under 200,000 characters (this has 204,999)" in (
+        err.getvalue()
+    )
+    assert not Article.objects.filter(title="Huge").exists()
