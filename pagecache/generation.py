@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 GEN_KEY = "pagecache:gen"
 STATE_KEY = "pagecache:state:{}"
 DUE_LOCK_KEY = "pagecache:due-lock:{}"
+RECOVERY_KEY = "pagecache:recovered:{}"
 
 
 class StoreUnavailable(Exception):
@@ -105,6 +106,10 @@ class CacheStore:
         self.cache.set(STATE_KEY.format(gen), state.to_json(), timeout=86400 * 30)
         return state
 
+    def claim_recovery(self, known_gen):
+        """After an outage: True for the one process that starts the generation after it."""
+        return self.cache.add(RECOVERY_KEY.format(known_gen), 1, timeout=3600)
+
     def pass_due(self, state):
         """Start the generation after `state`, whose due time has passed, in one process only."""
         if self.cache.add(DUE_LOCK_KEY.format(state.gen), 1, timeout=30):
@@ -143,6 +148,9 @@ class FileStore:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
+    def claim_recovery(self, known_gen):
+        return True  # a local file fails only with the machine: start a generation
+
     def read(self):
         return self._locked()
 
@@ -180,7 +188,9 @@ class Generation:
         self._state = None
         self._checked = 0.0
         self._store = None
-        self._lost_bump = False  # a change whose new generation the store never kept
+        # The store was away (a read or a bump failed): a change may have gone unrecorded.
+        self._missed = False
+        self._known_gen = None  # the last generation this process saw
         self.listeners = []  # called with the new State when this process sees a new generation
 
     @property
@@ -199,10 +209,11 @@ class Generation:
             self._store = None
             self._state = None
             self._checked = 0.0
-            self._lost_bump = False
+            self._missed = False
 
     def _adopt(self, state):
         old, self._state = self._state, state
+        self._known_gen = state.gen
         if old is None or old.gen != state.gen:
             for listener in self.listeners:
                 listener(state)
@@ -221,21 +232,23 @@ class Generation:
         with self._lock:
             try:
                 state = self.store.read()
-                if self._lost_bump:
-                    # The store is back: entries it still holds may predate that change.
-                    state = self.store.bump(next_due())
-                    self._lost_bump = False
+                if self._missed:
+                    # The store is back, and a change made meanwhile (here or in a process
+                    # gone since) never started a generation: one process starts it now.
+                    if self.store.claim_recovery(self._known_gen):
+                        state = self.store.bump(next_due())
+                    self._missed = False
                 if state.due is not None and state.due <= now:
                     # A scheduled piece has just become visible: one process starts a new
                     # generation (with the next due time); the others pick it up.
                     state = self.store.pass_due(state)
             except StoreUnavailable as error:
                 logger.warning("Page cache off: %s", error)
-                self._state, self._checked = None, clock
+                self._state, self._checked, self._missed = None, clock, True
                 return None
             except Exception:
                 logger.warning("Page cache: the generation store is unreachable", exc_info=True)
-                self._state, self._checked = None, clock
+                self._state, self._checked, self._missed = None, clock, True
                 return None
             self._checked = clock
             return self._adopt(state)
@@ -255,9 +268,9 @@ class Generation:
             except Exception:
                 logger.warning("Page cache: could not start a new generation", exc_info=True)
                 self._state, self._checked = None, time.monotonic()
-                self._lost_bump = True  # start one once the store answers again
+                self._missed = True  # start one once the store answers again
                 return None
-            self._checked = time.monotonic()
+            self._checked, self._missed = time.monotonic(), False
             return self._adopt(state)
 
 

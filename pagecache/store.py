@@ -121,11 +121,14 @@ class GenerationStore:
     def get(self, state, key, now):
         if self.local_gen != state.gen:
             self._new_generation(state)
-        entry = self.local.get(key)
+        # Keyed by generation too: a thread that stores while another adopts a newer
+        # generation can never leave an old entry under the new one.
+        local_key = (state.gen, key)
+        entry = self.local.get(local_key)
         if entry is not None:
             if entry.expires > now:
                 return entry
-            self.local.delete(key)
+            self.local.delete(local_key)
         if self.shared is None:
             return None
         try:
@@ -135,7 +138,7 @@ class GenerationStore:
             return None
         if entry is None or entry.expires <= now:
             return None
-        self.local.set(key, entry)
+        self.local.set(local_key, entry)
         return entry
 
     def set(self, state, key, entry, now):
@@ -144,7 +147,7 @@ class GenerationStore:
             return
         if self.local_gen != state.gen:
             self._new_generation(state)
-        self.local.set(key, entry)
+        self.local.set((state.gen, key), entry)
         if self.shared is None:
             return
         try:

@@ -1,6 +1,7 @@
 """The anonymous-page cache: what it stores, for whom, and that every change makes pages fresh."""
 
 import datetime
+import os
 from unittest import mock
 
 import pytest
@@ -505,6 +506,37 @@ def test_a_change_made_while_the_shared_cache_is_away_starts_a_generation_once_i
     assert processes[1].current().gen == after.gen
 
 
+def test_a_change_lost_by_a_process_that_has_exited_starts_a_generation_all_the_same():
+    cache = FlakyCache()
+    worker, command = Generation(), Generation()  # a web worker; a management command
+    for process in (worker, command):
+        process._store = CacheStore(cache)
+    before = worker.current()
+    cache.down = True
+    worker._checked = 0.0
+    assert worker.current() is None  # the worker sees the store away
+    assert command.bump() is None  # the command's change is lost, and the command ends
+    cache.down = False
+    worker._checked = 0.0
+    assert worker.current().gen > before.gen
+    other = Generation()  # any other process recovering starts no second generation
+    other._store, other._missed, other._known_gen = CacheStore(cache), True, before.gen
+    assert other.current().gen == worker.current().gen
+
+
+def test_a_bump_that_succeeds_settles_an_earlier_lost_one():
+    cache = FlakyCache()
+    process = Generation()
+    process._store = CacheStore(cache)
+    process.current()
+    cache.down = True
+    assert process.bump() is None
+    cache.down = False
+    after = process.bump()  # the next change, the store back: already a new generation
+    process._checked = 0.0
+    assert process.current().gen == after.gen, "no second generation for nothing"
+
+
 # --- Scheduled pieces appear on time, cached or not ---------------------------------------
 
 
@@ -548,3 +580,19 @@ def test_the_release_follows_the_projects_templates_and_code_not_its_data(settin
     assert second != first
     (tmp_path / "staticfiles" / "staticfiles.json").write_text('{"paths": {}}')
     assert source_digest.__wrapped__() != second, "new static file names are a new release"
+
+
+def test_the_release_digest_survives_odd_files(settings, tmp_path):
+    from pagecache.release import source_digest
+
+    settings.BASE_DIR = tmp_path
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STATIC_ROOT = tmp_path / "staticfiles"
+    (tmp_path / "views.py").write_text("X = 1")
+    first = source_digest.__wrapped__()
+    os.close(os.open(os.path.join(os.fsencode(tmp_path), b"notes-caf\xe9.txt"), os.O_CREAT))
+    os.mkfifo(tmp_path / "pipe.json")  # reading it would block forever
+    (tmp_path / "dump.json").write_bytes(b"x" * (2 * 1024 * 1024))
+    (tmp_path / "venv" / "lib").mkdir(parents=True)
+    (tmp_path / "venv" / "lib" / "site.py").write_text("ignored")
+    assert source_digest.__wrapped__() != first  # the new files count, by name at least
