@@ -87,3 +87,11 @@ def remember(key, compute):
 def render(key, render_html):
     """Rendered HTML stored under `key` in this generation (`render_html()` on a miss)."""
     return SafeString(remember(key, lambda: str(render_html())))
+
+
+def render_in(context, key, render_html):
+    """`render` for a template tag: a context with `no_fragments` (a writer's preview)
+    neither reads nor fills fragments."""
+    if context.get("no_fragments"):
+        return SafeString(render_html())
+    return render(key, render_html)

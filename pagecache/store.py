@@ -178,6 +178,12 @@ def fragments():
     return _store(FRAGMENT_KEY, "PAGECACHE_FRAGMENT_MAX_ENTRIES", "PAGECACHE_FRAGMENT_MAX_BYTES")
 
 
+def clear_local():
+    """Empty this process's tiers (tests)."""
+    for store in _stores.values():
+        store.local.clear()
+
+
 def reset():
     """Forget the stores (settings changed)."""
     for store in _stores.values():

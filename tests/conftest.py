@@ -34,8 +34,7 @@ def _clear_cache():
 
     def clear():
         cache.clear()
-        for kept in store._stores.values():
-            kept.local.clear()
+        store.clear_local()
 
     clear()
     yield

@@ -23,9 +23,8 @@ def render_responses(context, article):
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        if context.get("no_fragments"):
-            return responses.render(context.new(responses_context(article)))
-        return fragments.render(
+        return fragments.render_in(
+            context,
             f"responses:{article.pk}",
             lambda: responses.render(context.new(responses_context(article))),
         )
