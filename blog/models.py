@@ -238,3 +238,26 @@ class ArticleRedirect(models.Model):
 
     def __str__(self):
         return f"/@{self.author.slug}/{self.old_slug}/ → {self.article}"
+
+
+class LiveEvent(models.Model):
+    """A piece becoming visible to readers at `published_at`: processed once (blog.live)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="live_events")
+    published_at = models.DateTimeField()
+    backfill = models.BooleanField(
+        default=False, help_text="already in the past when saved (an import): not announced"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "published_at"], name="liveevent_unique_article_time"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.article} live at {self.published_at:%Y-%m-%d %H:%M}"

@@ -80,3 +80,6 @@ def tag_deleting(sender, instance, using, **kwargs):
 @receiver(post_delete, sender=Tag, dispatch_uid="blog_search_tag_deleted")
 def tag_deleted(sender, instance, using, **kwargs):
     schedule_refresh(getattr(instance, "_search_article_ids", set()), using)
+
+
+from .live import piece_went_live  # noqa: E402, F401 - the publish-time hook (blog/live.py)

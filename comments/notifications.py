@@ -1,20 +1,19 @@
-"""Response emails, sent after the database commit; a failing mail server never fails a request."""
+"""Response emails, queued in the change's transaction and sent by a worker after the commit.
 
-import logging
-from functools import partial
+A failing mail server never fails or slows a request (outbox: retried, sent once per key).
+"""
+
+import uuid
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.core.mail import send_mail
-from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 
-from .models import NotificationSettings
+from outbox.services import mail_enqueue_rendered
 
-logger = logging.getLogger(__name__)
+from .models import NotificationSettings
 
 
 def absolute(site_url, path):
@@ -42,20 +41,18 @@ def moderators():
     return list(users.exclude(pk__in=opted_out))
 
 
-def _send(subject, template, context, recipients):
-    try:
-        body = render_to_string(template, context)
-        for email in recipients:
-            send_mail(subject, body, None, [email], fail_silently=False)
-    except Exception:
-        logger.exception("Could not send the response email %r to %s", subject, recipients)
-
-
-def _schedule(subject, template, context, recipients):
-    recipients = sorted({email for email in recipients if email})
+def _send(key, subject, template, context, recipients, *, html):
+    """One mail per recipient, each with its own idempotency key (event + recipient)."""
     subject = " ".join(subject.split())[:200]
-    if recipients:
-        transaction.on_commit(partial(_send, subject, template, context, recipients))
+    for user in recipients:
+        mail_enqueue_rendered(
+            key=f"{key}:{user.pk}",
+            to=[user.email],
+            subject=subject,
+            template=template,
+            context=context,
+            html=html,
+        )
 
 
 def _context(comment, site_url, **extra):
@@ -73,21 +70,25 @@ def _context(comment, site_url, **extra):
 
 
 def response_held(comment, reason, *, site_url=""):
-    """Tell moderators that a response waits for them."""
-    _schedule(
+    """Tell moderators that a response waits for them (each time it is held: a new event)."""
+    _send(
+        f"response-held:{comment.pk}:{uuid.uuid4().hex}",
         f"[{settings.SITE_NAME}] A response is waiting for review",
-        "comments/email/held.txt",
+        "comments/email/held",
         _context(comment, site_url, reason=reason),
-        [user.email for user in moderators()],
+        moderators(),
+        html=False,
     )
 
 
 def response_reported(comment, *, requeued, site_url=""):
-    _schedule(
+    _send(
+        f"response-reported:{comment.pk}:{uuid.uuid4().hex}",
         f"[{settings.SITE_NAME}] A response was reported",
-        "comments/email/reported.txt",
+        "comments/email/reported",
         _context(comment, site_url, requeued=requeued),
-        [user.email for user in moderators()],
+        moderators(),
+        html=False,
     )
 
 
@@ -95,11 +96,13 @@ def response_published(comment, *, site_url=""):
     """Tell the piece's author about a new response, and the parent's writer about a reply."""
     piece_author = comment.article.author.user
     if piece_author.pk != comment.author_id and _wants(piece_author, "approvals"):
-        _schedule(
+        _send(
+            f"response-published:{comment.pk}",
             f"[{settings.SITE_NAME}] New response to “{comment.article.title}”",
-            "comments/email/approved.txt",
+            "comments/email/approved",
             _context(comment, site_url),
-            [piece_author.email],
+            [piece_author],
+            html=True,
         )
     parent = comment.parent
     if (
@@ -107,9 +110,11 @@ def response_published(comment, *, site_url=""):
         and parent.author_id not in (None, comment.author_id)
         and _wants(parent.author, "replies")
     ):
-        _schedule(
+        _send(
+            f"response-reply:{comment.pk}",
             f"[{settings.SITE_NAME}] {comment.author_name} replied to your response",
-            "comments/email/reply.txt",
+            "comments/email/reply",
             _context(comment, site_url),
-            [parent.author.email],
+            [parent.author],
+            html=True,
         )

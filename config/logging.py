@@ -7,6 +7,7 @@ import logging
 
 class JsonFormatter(logging.Formatter):
     FIELDS = ("method", "path", "status", "duration_ms", "user_id", "remote_addr")
+    FIELDS += ("task", "task_id", "attempt", "outcome")  # byline.tasks: one line per task run
 
     def format(self, record):
         entry = {

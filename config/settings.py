@@ -46,6 +46,13 @@ INSTALLED_APPS = [
     "markdownx",
     "simple_history",
     "axes",
+    # Background work (docs/background.md): Django's Tasks API (django-tasks, the backport of
+    # django.tasks) on a queue in Byline's own database (django-tasks-db). `background` comes
+    # first so its `db_worker` (the library's, plus recovery and pruning) is the one manage.py runs.
+    "background",
+    "django_tasks",
+    "django_tasks_db",
+    "outbox",
     "accounts",
     "blog",
     "comments",
@@ -182,12 +189,33 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Email: console in development, SMTP (EMAIL_URL, e.g. smtp+tls://user:pass@host:587) in production.
 EMAIL_CONFIG = env.email_url_config(env.str("EMAIL_URL", default="") or "consolemail://")
 vars().update(EMAIL_CONFIG)
-if EMAIL_CONFIG["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
-    # A mail server that is down is logged; the sign-up or response that sent the mail succeeds.
-    EMAIL_BACKEND = "config.mail.ResilientSMTPBackend"
+# Mail is never sent inside a request: outbox.services.mail_enqueue stores it and a worker sends
+# it, retrying a temporary failure (docs/background.md). So the backend raises, it never hides.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=5)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Byline <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Background work: the queue lives in the database (`manage.py db_worker` runs it); `immediate`
+# runs each task in the process that enqueued it (tests only: nothing waits, nothing retries).
+TASKS_BACKEND = env.str("BYLINE_TASKS_BACKEND", default="database")
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+        }[TASKS_BACKEND]
+    }
+}
+# Finished tasks and sent mails are deleted after this many days (failed ones are kept as long).
+TASKS_RETENTION_DAYS = env.int("BYLINE_TASKS_RETENTION_DAYS", default=14)
+# Seconds between two runs of the maintenance task (recover lost work, prune old rows).
+TASKS_MAINTENANCE_SECONDS = env.int("BYLINE_TASKS_MAINTENANCE_SECONDS", default=60)
+# A mail: attempts before it is marked failed, and the backoff between them (exponential from
+# the base, with jitter, capped). A worker holds a mail it sends for the lease, then another may.
+MAIL_MAX_ATTEMPTS = env.int("BYLINE_MAIL_MAX_ATTEMPTS", default=8)
+MAIL_RETRY_BASE_SECONDS = env.float("BYLINE_MAIL_RETRY_BASE_SECONDS", default=30.0)
+MAIL_RETRY_MAX_SECONDS = env.float("BYLINE_MAIL_RETRY_MAX_SECONDS", default=3600.0)
+MAIL_LEASE_SECONDS = env.int("BYLINE_MAIL_LEASE_SECONDS", default=120)
 
 # Markdown editor (django-markdownx): Byline serves its own, locked-down endpoints.
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "markup.render_markdown"
@@ -271,6 +299,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
         "axes": {"level": "WARNING"},
+        # One line per task run comes from byline.tasks; the library's own lines are repeats.
+        "django_tasks": {"level": "WARNING"},
+        "django_tasks_db": {"level": "WARNING"},
         # runserver prints its own request lines in development.
         "byline.requests": {"level": "WARNING" if DEBUG else "INFO"},
     },

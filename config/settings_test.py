@@ -9,12 +9,17 @@ os.environ.setdefault("DJANGO_DEBUG", "0")
 os.environ.setdefault("DJANGO_HTTPS", "0")
 os.environ.setdefault("DJANGO_SERVE_MEDIA", "1")
 os.environ.setdefault("DJANGO_LOG_FORMAT", "text")
+# Tasks run at once in the test process; tests of the queue itself switch to the database
+# backend (tests/utils.py), and the worker processes they start are told so by this variable.
+os.environ.setdefault("BYLINE_TASKS_BACKEND", "immediate")
 
 from config.settings import *  # noqa: E402, F403
-from config.settings import BASE_DIR  # noqa: E402
+from config.settings import BASE_DIR, env  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+if os.environ.get("BYLINE_TEST_EMAIL_URL"):  # a worker process started by a test: real SMTP
+    vars().update(env.email_url_config(os.environ["BYLINE_TEST_EMAIL_URL"]))
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 MEDIA_ROOT = BASE_DIR / ".test-media"
 STORAGES = {
