@@ -123,12 +123,15 @@ def test_password_change(client):
     assert user.check_password("Another-fine-passphrase-7")
 
 
-def test_password_reset_by_email(client):
+def test_password_reset_by_email(client, django_capture_on_commit_callbacks):
     user = UserFactory(username="ann", email="ann@example.com")
-    response = client.post("/accounts/password/reset/", {"email": "ann@example.com"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/password/reset/", {"email": "ann@example.com"})
     assert response["Location"] == "/accounts/password/reset/sent/"
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["ann@example.com"]
     assert "Byline" in mail.outbox[0].subject
+    html, mimetype = mail.outbox[0].alternatives[0]
+    assert mimetype == "text/html" and '<a href="http://testserver/accounts/password/reset/' in html
     link = re.search(r"http://testserver(/accounts/password/reset/\S+/)", mail.outbox[0].body)
     response = client.get(link.group(1), follow=True)
     assert "Choose a new password" in page_text(response)
