@@ -166,9 +166,11 @@ def test_mail_server_down_keeps_the_request_working(
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2
     UserFactory(username="forgetful", email="forgetful@example.com")
-    with caplog.at_level(logging.WARNING, "byline.mail"):
-        with django_capture_on_commit_callbacks(execute=True):
-            response = client.post("/accounts/password/reset/", {"email": "forgetful@example.com"})
+    with (
+        caplog.at_level(logging.WARNING, "byline.mail"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post("/accounts/password/reset/", {"email": "forgetful@example.com"})
     assert response.status_code == 302
     mail = OutboundMail.objects.get(to=["forgetful@example.com"])
     assert mail.state == "queued" and mail.attempts == 1, "kept for a retry"
