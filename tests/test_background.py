@@ -28,6 +28,7 @@ from outbox.models import OutboundMail
 from outbox.services import backoff, mail_enqueue
 from outbox.tasks import MailFailed, deliver
 from tests.factories import ArticleFactory, UserFactory
+from tests.utils import run_worker
 
 pytestmark = pytest.mark.django_db
 DB_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -38,11 +39,6 @@ def queue(settings):
     """The database queue, as in production: tasks wait for a worker."""
     settings.TASKS = DB_BACKEND
     return settings
-
-
-def run_worker():
-    """One worker pass over every task that is due, in this process (db_worker --batch)."""
-    call_command("db_worker", batch=True, no_startup_delay=True, reload=False, verbosity=0)
 
 
 def enqueue(key="event:1:7", to="reader@example.com", **kwargs):

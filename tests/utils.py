@@ -116,3 +116,17 @@ def start_worker(env, log_path, *args):
     return subprocess.Popen(
         [*command, "--interval", "0.1", *args], cwd=root, env=env, stdout=log, stderr=log
     )
+
+
+def run_worker():
+    """One `db_worker --batch` pass in this process: every task that is due, then return.
+
+    The worker closes "old" connections between tasks; inside a test's transaction that would
+    close the test's own connection (PostgreSQL), so that step is left out here.
+    """
+    from unittest import mock
+
+    from django.core.management import call_command
+
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        call_command("db_worker", batch=True, no_startup_delay=True, reload=False, verbosity=0)
