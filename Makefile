@@ -7,7 +7,7 @@ CONSTRAINTS := requirements/constraints.txt
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: help install install-dev run migrate demo superuser test test-postgres lint format lock audit backup restore bench clean
+.PHONY: help install install-dev run migrate demo superuser test test-postgres lint format lock audit backup restore bench bench-mail clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -38,8 +38,8 @@ migrate: $(STAMP) .env ## Apply database migrations
 demo: migrate ## Load the demo writer and piece (idempotent)
 	$(BIN)/python manage.py load_demo
 
-run: demo ## Set up, migrate, load the demo and serve http://127.0.0.1:$(PORT)
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+run: demo ## Set up, migrate, load the demo and serve http://127.0.0.1:$(PORT) with a background worker
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile -p $(PORT)
 
 superuser: migrate ## Create an admin login
 	$(BIN)/python manage.py createsuperuser
@@ -63,6 +63,9 @@ bench: $(STAMP) ## Benchmark reader pages against their ceilings (needs wrk, ngi
 	@command -v wrk >/dev/null && command -v nginx >/dev/null || { \
 		echo "make bench needs wrk and nginx: apt-get install -y wrk nginx"; exit 1; }
 	$(BIN)/python -m bench.run
+
+bench-mail: $(DEV_STAMP) ## 10,000 mails through two workers on PostgreSQL to a local SMTP sink
+	$(BIN)/python -m bench.mail $(BENCH_ARGS)
 
 lock: $(BIN)/python ## Re-resolve and pin every dependency into requirements/constraints.txt
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock

@@ -111,3 +111,20 @@ def test_web_replicas_share_everything_and_tie_nothing_to_one_container():
         assert source in COMPOSE["volumes"], f"{volume}: a bind mount ties a replica to a host"
     assert "byline_app" in (ROOT / "deploy" / "nginx.conf").read_text()
     assert "exec gunicorn" in web["command"], "gunicorn gets the signals (graceful reload)"
+
+
+def test_a_scalable_worker_runs_the_task_queue_with_the_web_settings():
+    """`docker compose up --scale worker=3`: background workers share the queue in PostgreSQL."""
+    worker, web = SERVICES["worker"], SERVICES["web"]
+    assert worker["command"] == ["python", "manage.py", "db_worker"]
+    assert worker["build"] == web["build"], "the same image as the web servers"
+    assert worker["environment"] == web["environment"], "same database, mail server, secrets"
+    assert worker["environment"]["DATABASE_URL"].startswith("postgres://")
+    assert "ports" not in worker and "expose" not in worker, "a worker serves nothing"
+    assert "container_name" not in worker, "a fixed name allows only one replica"
+    assert worker["depends_on"]["web"]["condition"] == "service_healthy", "after the migrations"
+    for volume in worker.get("volumes", []):
+        assert volume.split(":")[0] in COMPOSE["volumes"], f"{volume} ties a replica to a host"
+    procfile = (ROOT / "Procfile").read_text()
+    assert "manage.py db_worker" in procfile and "manage.py runserver" in procfile
+    assert "honcho start -f Procfile" in (ROOT / "Makefile").read_text()
