@@ -63,7 +63,11 @@ class SmtpSink:
         self._release.set()
 
     def start(self):
+        import logging
+
         from aiosmtpd.controller import Controller
+
+        logging.getLogger("mail.log").setLevel(logging.WARNING)  # a line per SMTP command
 
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
         self.controller.start()
