@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render, resolve_url
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -89,9 +89,11 @@ def confirm_email(request, token):
     if request.method == "POST":
         services.user_confirm_email(user=user)
         messages.success(request, "Your email address is confirmed: you can respond and report.")
+        # Back to where the reader signed up from (kept in this browser's session), if known.
+        next_url = request.session.get("signup_next") or resolve_url(settings.LOGIN_REDIRECT_URL)
         if request.user.is_authenticated and request.user.pk == user.pk:
-            return redirect(settings.LOGIN_REDIRECT_URL)
-        return redirect("accounts:login")
+            return redirect(next_url)
+        return redirect(f"{resolve_url('accounts:login')}?{urlencode({'next': next_url})}")
     return render(request, "accounts/confirm_email.html", {"confirm_user": user})
 
 

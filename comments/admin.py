@@ -61,7 +61,7 @@ class RevisionInline(ReadOnlyInline):
 
 class ReportInline(ReadOnlyInline):
     model = Report
-    fields = ("created_at", "reporter", "reason", "resolved")
+    fields = ("created_at", "reporter", "reason", "weight", "resolved")
     readonly_fields = fields
 
 
