@@ -36,12 +36,12 @@ def account_mail_allowed(*, bucket, email, ip_address):
         f"{bucket}:network", ratelimit.network(ip_address), settings.BYLINE_ACCOUNT_NETWORK_RATE
     )
     if not (by_address and by_network):
-        minutes = max(
-            1, max(settings.BYLINE_ACCOUNT_ADDRESS_RATE[1], settings.BYLINE_ACCOUNT_NETWORK_RATE[1])
+        window = max(
+            settings.BYLINE_ACCOUNT_ADDRESS_RATE[1], settings.BYLINE_ACCOUNT_NETWORK_RATE[1]
         )
         raise RateLimited(
             "Too many requests for this address or from your network. "
-            f"Try again in {max(1, minutes // 60)} minutes."
+            f"Try again in {max(1, window // 60)} minutes."
         )
 
 

@@ -137,3 +137,12 @@ class PasswordResetView(auth_views.PasswordResetView):
             response.status_code = 429
             return response
         return super().form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's reset confirmation; the link came by email, so the address is confirmed too."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.user_confirm_email(user=self.user)
+        return response

@@ -140,6 +140,18 @@ def test_existing_accounts_were_marked_confirmed_by_the_migration():
     assert user.email_confirmed and user.username_skeleton == "oldtlmer"
 
 
+def test_a_password_reset_by_email_confirms_the_address(client):
+    UserFactory(username="ann", email="ann@example.com", email_confirmed=False)
+    client.post("/accounts/password/reset/", {"email": "ann@example.com"})
+    link = re.search(r"http://testserver(/accounts/password/reset/\S+/)", mail.outbox[0].body)
+    response = client.get(link.group(1), follow=True)
+    client.post(
+        response.redirect_chain[-1][0],
+        {"new_password1": "Brand-new-passphrase-3", "new_password2": "Brand-new-passphrase-3"},
+    )
+    assert User.objects.get(username="ann").email_confirmed
+
+
 # -- One address, one account ----------------------------------------------------------------
 
 
