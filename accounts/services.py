@@ -9,6 +9,7 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
@@ -138,6 +139,7 @@ def user_sign_up(*, form, request):
     """
     email = form.cleaned_data["email"]
     if email_taken(email):
+        make_password(form.cleaned_data.get("password1"))  # as slow as creating an account
         user_send_signup_attempt(email=email, request=request)
         return None
     try:
