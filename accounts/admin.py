@@ -10,13 +10,53 @@ from django.utils.text import slugify
 
 import uploads
 
+from .forms import AdminUserChangeForm, AdminUserCreationForm
 from .models import AuthorProfile, User
+
+
+def hide_emails(fields):
+    """The same fields without any that reveal a reader's email address."""
+    return tuple(field for field in fields if "email" not in str(field))
 
 
 @admin.register(User)
 class BylineUserAdmin(UserAdmin):
-    list_display = ("username", "email", "first_name", "last_name", "is_staff", "is_active")
-    list_filter = ("is_staff", "is_superuser", "is_active", "groups")
+    """Accounts: only superusers see or search email addresses (the sign-up form promises so)."""
+
+    form = AdminUserChangeForm
+    add_form = AdminUserCreationForm
+    list_display = (
+        "username",
+        "email",
+        "first_name",
+        "last_name",
+        "is_staff",
+        "is_active",
+        "email_confirmed",
+    )
+    list_filter = ("is_staff", "is_superuser", "is_active", "email_confirmed", "groups")
+    fieldsets = (
+        *UserAdmin.fieldsets[:2],
+        (None, {"fields": ("email_confirmed",)}),
+        *UserAdmin.fieldsets[2:],
+    )
+
+    def get_list_display(self, request):
+        fields = super().get_list_display(request)
+        return fields if request.user.is_superuser else hide_emails(fields)
+
+    def get_search_fields(self, request):
+        fields = super().get_search_fields(request)
+        return fields if request.user.is_superuser else hide_emails(fields)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        return [
+            (name, {**options, "fields": hide_emails(options["fields"])})
+            for name, options in fieldsets
+        ]
 
 
 def https_urls(db_field, **kwargs):

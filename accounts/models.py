@@ -4,11 +4,15 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.text import slugify
 
 import markup
 import uploads
+
+from .usernames import skeleton
 
 AVATAR_SIZE = 400  # pixels, square
 
@@ -16,8 +20,35 @@ AVATAR_SIZE = 400  # pixels, square
 class User(AbstractUser):
     """Byline's user: readers, writers, editors and moderators alike."""
 
+    # Only the self-service sign-up creates unconfirmed accounts; accounts made in the admin,
+    # by createsuperuser or in the shell are usable as they are (hence the default).
+    email_confirmed = models.BooleanField(
+        default=True,
+        help_text="The reader followed the link mailed at sign-up (needed to respond or report).",
+    )
+    username_skeleton = models.CharField(
+        max_length=600,
+        editable=False,
+        default="",
+        db_index=True,
+        help_text="The username with look-alike characters folded (accounts.usernames).",
+    )
+
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
+        constraints = [
+            # One email address, one account (any case); accounts without an address are allowed.
+            models.UniqueConstraint(
+                Lower("email"), condition=~Q(email=""), name="user_email_unique_ci"
+            ),
+        ]
+
+    def save(self, *args, **kwargs):
+        self.username_skeleton = skeleton(self.username)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "username" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "username_skeleton"}
+        super().save(*args, **kwargs)
 
 
 class AuthorProfile(models.Model):

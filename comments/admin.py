@@ -61,7 +61,7 @@ class RevisionInline(ReadOnlyInline):
 
 class ReportInline(ReadOnlyInline):
     model = Report
-    fields = ("created_at", "reporter", "reason", "resolved")
+    fields = ("created_at", "reporter", "reason", "weight", "resolved")
     readonly_fields = fields
 
 
@@ -141,6 +141,7 @@ class CommentAdmin(admin.ModelAdmin):
     )
     search_fields = ("body", "author__username", "author__email", "article__title")
     list_select_related = ("author", "article")
+    # Moderators never see, search or filter by a reader's email address; superusers do.
     list_per_page = 50
     date_hierarchy = "created_at"
     inlines = [LogInline, RevisionInline, ReportInline]
@@ -201,6 +202,17 @@ class CommentAdmin(admin.ModelAdmin):
 
     def get_ordering(self, request):
         return ["queue", "-report_count", "-created_at"]
+
+    def get_search_fields(self, request):
+        fields = super().get_search_fields(request)
+        if request.user.is_superuser:
+            return fields
+        return tuple(field for field in fields if "email" not in field)
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if "email" in lookup and not (request is not None and request.user.is_superuser):
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
     def get_actions(self, request):
         actions = super().get_actions(request)

@@ -194,6 +194,11 @@ class Report(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="response_reports"
     )
     reason = models.CharField(max_length=500, blank=True)
+    weight = models.FloatField(
+        default=1,
+        editable=False,
+        help_text="How much the report counts towards hiding (services.report_weight).",
+    )
     resolved = models.BooleanField(default=False, help_text="A moderator has decided since.")
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -59,8 +59,10 @@ def check_text(body, body_html) -> Verdict:
     return APPROVE
 
 
-def check_new(*, article, author, body, body_html, honeypot="") -> Verdict:
-    """Decide the first status of a new response."""
+def check_new(*, article, author, body, body_html, honeypot="", editing=None) -> Verdict:
+    """Decide the first status of a new response, or of an edited one (`editing`): an edit
+    passes the same holds, and the response being edited does not count as an earlier
+    approved one (so a first-time responder's edit is held like their first response)."""
     if honeypot:
         return Verdict(Comment.Status.SPAM, "Filled the hidden form field (a bot).")
     verdict = check_text(body, body_html)
@@ -68,6 +70,9 @@ def check_new(*, article, author, body, body_html, honeypot="") -> Verdict:
         return verdict
     if effective_mode(article) == Mode.PREMODERATED:
         return Verdict(Comment.Status.PENDING, "The piece is pre-moderated.")
-    if not Comment.objects.filter(author=author, approved_at__isnull=False).exists():
+    earlier = Comment.objects.filter(author=author, approved_at__isnull=False)
+    if editing is not None:
+        earlier = earlier.exclude(pk=editing.pk)
+    if not earlier.exists():
         return Verdict(Comment.Status.PENDING, "First response from this account.")
     return APPROVE

@@ -54,6 +54,22 @@ class ReaderBanned(ResponseRefused):
     pass
 
 
+class EmailNotConfirmed(ResponseRefused):
+    pass
+
+
+CONFIRM_FIRST = (
+    "Confirm your email address first: follow the link we mailed you at sign-up "
+    "(or ask for a new one on your account's email page)."
+)
+
+
+def check_confirmed(user):
+    """Self-service accounts respond, reply and report only once their address is confirmed."""
+    if not getattr(user, "email_confirmed", False):
+        raise EmailNotConfirmed(CONFIRM_FIRST)
+
+
 class TooSoon(ResponseRefused):
     status = 429
 
@@ -193,6 +209,7 @@ def comment_create(
         raise ResponsesClosed("This piece is not taking new responses.")
     if Ban.objects.filter(user=author).exists():
         raise ReaderBanned("Your account may no longer respond on this site.")
+    check_confirmed(author)
     body = clean_body(body)
     if parent is not None:
         if parent.parent_id is not None:
@@ -235,9 +252,22 @@ def comment_create(
 
 
 def comment_edit(*, comment, user, body, site_url=""):
-    """Let the writer change their text within the edit window; the old text is kept."""
+    """Let the writer change their text within the edit window; the old text is kept.
+
+    An edit passes the same rules as a new response (block and hold words, links, a
+    pre-moderated piece, a first-time responder, bans, a confirmed address). When the rules hold
+    an edit of a published response, the response goes back to pending with its new text (the
+    earlier text stays in its revisions) until a moderator approves it: readers never see text
+    that no moderator or rule let through.
+    """
     if not can_edit(comment, user):
         raise PermissionDenied("Responses can be edited for 15 minutes after posting.")
+    article = comment.article
+    if not rules.accepts_responses(article):
+        raise ResponsesClosed("This piece is not taking responses any more: it cannot be edited.")
+    if Ban.objects.filter(user=user).exists():
+        raise ReaderBanned("Your account may no longer respond on this site.")
+    check_confirmed(user)
     body = clean_body(body)
     if body == comment.body:
         return comment
@@ -247,17 +277,26 @@ def comment_edit(*, comment, user, body, site_url=""):
         before = locked.status
         locked.body = body
         locked.edited_at = timezone.now()
-        verdict = rules.check_text(body, render_body(body))
-        if before == Status.APPROVED and verdict.status != Status.APPROVED:
+        verdict = rules.check_new(
+            article=article,
+            author=user,
+            body=body,
+            body_html=render_body(body),
+            editing=locked,
+        )
+        if verdict.status == Status.SPAM or (
+            before == Status.APPROVED and verdict.status != Status.APPROVED
+        ):
             locked.status, locked.status_by = verdict.status, Actor.RULES
         locked.save()
         _log(locked, action=Action.EDIT, actor=user, before=before, after=locked.status)
         if locked.status != before:
             action = Action.SPAM if locked.status == Status.SPAM else Action.HOLD
-            _log(locked, action=action, reason=verdict.reason, before=before, after=locked.status)
+            reason = f"Edited: {verdict.reason}"
+            _log(locked, action=action, reason=reason, before=before, after=locked.status)
             refresh_response_count(locked.article_id)
             if locked.status == Status.PENDING:
-                notifications.response_held(locked, verdict.reason, site_url=site_url)
+                notifications.response_held(locked, reason, site_url=site_url)
     return locked
 
 
@@ -383,24 +422,52 @@ def comment_unhide_by_author(*, comment, user):
     )
 
 
+def report_weight(user):
+    """How much one reader's report counts towards taking a response off the page.
+
+    Moderators: the whole threshold. An unconfirmed address: 0. An account younger than
+    BYLINE_REPORT_TRUSTED_AGE_DAYS, or that never had a response published: 0.5. Else 1.
+    """
+    threshold = settings.BYLINE_RESPONSES_REPORT_THRESHOLD
+    if can_moderate(user):
+        return threshold
+    if not getattr(user, "email_confirmed", False):
+        return 0.0
+    trusted_since = timezone.now() - datetime.timedelta(
+        days=settings.BYLINE_REPORT_TRUSTED_AGE_DAYS
+    )
+    if user.date_joined > trusted_since:
+        return 0.5
+    if not Comment.objects.filter(author=user, approved_at__isnull=False).exists():
+        return 0.5
+    return 1.0
+
+
 def comment_report(*, comment, reporter, reason="", site_url=""):
-    """Record a reader's report; at the threshold the response goes back to pending.
+    """Record a reader's report; when the weighted open reports reach the threshold, the
+    response goes back to pending (every report is kept for moderators either way).
 
     Return True if the response was taken off the page.
     """
     if not reporter.is_authenticated or comment.author_id == reporter.pk:
         raise PermissionDenied("You cannot report your own response.")
+    check_confirmed(reporter)
     if comment.status != Status.APPROVED:
         raise InvalidTransition("Only published responses can be reported.")
-    threshold = _setting("BYLINE_RESPONSES_REPORT_THRESHOLD", 3)
+    threshold = settings.BYLINE_RESPONSES_REPORT_THRESHOLD
+    weight = report_weight(reporter)
     try:
         with transaction.atomic():
-            Report.objects.create(comment=comment, reporter=reporter, reason=reason[:500])
+            Report.objects.create(
+                comment=comment, reporter=reporter, reason=reason[:500], weight=weight
+            )
     except IntegrityError:
         raise InvalidTransition("You have already reported this response.") from None
     with transaction.atomic():
         locked = Comment.objects.select_for_update().select_related("article").get(pk=comment.pk)
-        locked.report_count = locked.reports.filter(resolved=False).count()
+        open_reports = locked.reports.filter(resolved=False)
+        locked.report_count = open_reports.count()
+        total = sum(open_reports.values_list("weight", flat=True))
         locked.save(update_fields=["report_count"])
         _log(
             locked,
@@ -410,7 +477,7 @@ def comment_report(*, comment, reporter, reason="", site_url=""):
             before=locked.status,
             after=locked.status,
         )
-        requeued = locked.status == Status.APPROVED and locked.report_count >= threshold
+        requeued = locked.status == Status.APPROVED and total >= threshold
         if requeued:
             before = locked.status
             locked.status, locked.status_by = Status.PENDING, Actor.RULES
@@ -418,7 +485,10 @@ def comment_report(*, comment, reporter, reason="", site_url=""):
             _log(
                 locked,
                 action=Action.REQUEUE,
-                reason=f"Reported by {locked.report_count} readers.",
+                reason=(
+                    f"Reported by {locked.report_count} readers "
+                    f"(weight {total:g} of {threshold:g})."
+                ),
                 before=before,
                 after=Status.PENDING,
             )

@@ -128,6 +128,8 @@ def edit(request, pk):
             _apply_errors(form, error)
         except PermissionDenied as error:
             return _refused(request, str(error))
+        except services.ResponseRefused as refusal:
+            return _refused(request, refusal.message, status=refusal.status)
         else:
             if comment.status == Status.APPROVED:
                 messages.success(request, "Your response is updated.")
@@ -197,6 +199,11 @@ def report(request, pk):
     if comment.status != Status.APPROVED:
         return _refused(request, "Only published responses can be reported.", status=409)
     form = ReasonForm(_data(request))
+    context = {"comment": comment, "form": form}
+    if not request.user.email_confirmed:
+        # The page says what to do (confirm the address) instead of a bare refusal.
+        status = 403 if request.method == "POST" else 200
+        return render(request, "comments/report.html", context, status=status)
     if request.method == "POST" and form.is_valid():
         try:
             services.comment_report(
@@ -207,10 +214,12 @@ def report(request, pk):
             )
         except services.InvalidTransition as error:
             messages.info(request, str(error))
+        except services.ResponseRefused as refusal:
+            return _refused(request, refusal.message, status=refusal.status)
         else:
             messages.success(request, "Thank you: the moderators will look at it.")
         return _to_response(comment, "responses")
-    return render(request, "comments/report.html", {"comment": comment, "form": form})
+    return render(request, "comments/report.html", context)
 
 
 @login_required

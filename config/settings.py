@@ -33,6 +33,23 @@ SITE_NAME = env.str("BYLINE_SITE_NAME", default="Byline")
 # Responses mode for pieces that do not choose one: open, premoderated, locked or off.
 BYLINE_RESPONSES_DEFAULT_MODE = env.str("BYLINE_RESPONSES_DEFAULT_MODE", default="open")
 
+
+def _rate(name, default):
+    """A rate limit written `COUNT/SECONDS` (e.g. 3/3600); a count of 0 turns it off."""
+    count, _, seconds = env.str(name, default=default).partition("/")
+    return int(count), int(seconds or 3600)
+
+
+# Accounts: the sign-up confirmation link's lifetime, and how many sign-ups, confirmation and
+# password-reset mails one email address, and one network (IPv4 /24, IPv6 /64), may ask for.
+BYLINE_CONFIRMATION_MAX_AGE = env.int("BYLINE_CONFIRMATION_MAX_AGE", default=3 * 24 * 3600)
+BYLINE_ACCOUNT_ADDRESS_RATE = _rate("BYLINE_ACCOUNT_ADDRESS_RATE", "3/3600")
+BYLINE_ACCOUNT_NETWORK_RATE = _rate("BYLINE_ACCOUNT_NETWORK_RATE", "10/3600")
+# Reports: weighted reports that send a published response back to the queue (docs/responses.md),
+# and the age in days below which an account's report counts half.
+BYLINE_RESPONSES_REPORT_THRESHOLD = env.float("BYLINE_RESPONSES_REPORT_THRESHOLD", default=3)
+BYLINE_REPORT_TRUSTED_AGE_DAYS = env.int("BYLINE_REPORT_TRUSTED_AGE_DAYS", default=7)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

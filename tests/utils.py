@@ -134,3 +134,18 @@ def run_worker():
 
     with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
         call_command("db_worker", batch=True, no_startup_delay=True, reload=False, verbosity=0)
+
+
+def established_reader(**kwargs):
+    """A confirmed reader of long standing with a published response: their report counts 1."""
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.comments.factories import CommentFactory
+    from tests.factories import ArticleFactory, UserFactory
+
+    kwargs.setdefault("date_joined", timezone.now() - datetime.timedelta(days=60))
+    user = UserFactory(**kwargs)
+    CommentFactory(article=ArticleFactory(), author=user)
+    return user

@@ -25,17 +25,20 @@ def signup(client, **overrides):
     return client.post("/accounts/signup/", data)
 
 
-def test_sign_up_creates_the_account_and_signs_in(client):
+def test_sign_up_creates_an_unconfirmed_account_and_asks_to_check_the_inbox(client):
     response = signup(client)
-    assert response.status_code == 302 and response["Location"] == "/"
+    assert response.status_code == 302 and response["Location"] == "/accounts/signup/sent/"
     user = User.objects.get(username="newreader")
     assert user.email == "new@example.com" and not user.is_staff
-    assert client.get("/").context["user"] == user
+    assert not user.email_confirmed
+    assert "Check your inbox" in page_text(client.get(response["Location"]))
+    assert not client.get("/").context["user"].is_authenticated
 
 
-def test_sign_up_returns_to_a_safe_next_address(client):
-    response = signup(client, next="/@someone/piece/#responses")
-    assert response["Location"] == "/@someone/piece/#responses"
+def test_sign_up_keeps_a_safe_next_address_for_after_confirmation(client):
+    signup(client, next="/@someone/piece/#responses")
+    html = client.get("/accounts/signup/sent/").content.decode()
+    assert 'href="/@someone/piece/#responses"' in html
 
 
 @pytest.mark.parametrize(
@@ -43,7 +46,8 @@ def test_sign_up_returns_to_a_safe_next_address(client):
 )
 def test_sign_up_ignores_foreign_next_addresses(client, target):
     response = signup(client, next=target)
-    assert response["Location"] == "/"
+    assert response["Location"] == "/accounts/signup/sent/"
+    assert "evil" not in client.get("/accounts/signup/sent/").content.decode()
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 
 from comments.models import Comment
@@ -38,6 +39,14 @@ def test_respond_moderate_publish_and_hide(browser, live_server):
     reader.locator("#id_password1").fill("a-Long-enough-passphrase-42")
     reader.locator("#id_password2").fill("a-Long-enough-passphrase-42")
     reader.get_by_role("button", name="Sign up").click()
+    expect(reader.locator("h1")).to_have_text("Check your inbox")
+    # The mailed link confirms the address, then the reader signs in and is back on the piece.
+    link = re.search(r"https?://[^/\s]+(/accounts/confirm/\S+/)", mail.outbox[-1].body)
+    reader.goto(live_server.url + link.group(1))
+    reader.get_by_role("button", name="Confirm my address").click()
+    reader.get_by_label("Username").fill("newreader")
+    reader.get_by_label("Password").fill("a-Long-enough-passphrase-42")
+    reader.get_by_role("button", name=re.compile("sign in", re.I)).click()
     reader.wait_for_url(re.compile(re.escape(article.get_absolute_url()) + "#responses$"))
     reader.get_by_label("Your response").fill("First thoughts,\non two lines.")
     reader.get_by_role("button", name="Respond").click()

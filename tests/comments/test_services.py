@@ -9,6 +9,7 @@ from comments.models import Ban, Comment, CommentRevision, ModerationLog, Report
 from tests.comments.conftest import approved_total, count
 from tests.comments.factories import CommentFactory
 from tests.factories import UserFactory
+from tests.utils import established_reader
 
 pytestmark = pytest.mark.django_db
 Status = Comment.Status
@@ -198,7 +199,7 @@ def test_the_author_cannot_unhide_what_a_moderator_hid(approved, moderator, piec
 
 
 def test_three_reports_return_a_response_to_pending(article, approved):
-    readers = [UserFactory() for _ in range(3)]
+    readers = [established_reader() for _ in range(3)]
     assert services.comment_report(comment=approved, reporter=readers[0]) is False
     assert services.comment_report(comment=approved, reporter=readers[1], reason="Rude") is False
     assert count(article) == 1
@@ -209,9 +210,9 @@ def test_three_reports_return_a_response_to_pending(article, approved):
     assert ModerationLog.objects.filter(comment=approved, action="requeue").exists()
 
 
-def test_the_threshold_is_configurable(settings, approved, reader):
+def test_the_threshold_is_configurable(settings, approved):
     settings.BYLINE_RESPONSES_REPORT_THRESHOLD = 1
-    assert services.comment_report(comment=approved, reporter=reader) is True
+    assert services.comment_report(comment=approved, reporter=established_reader()) is True
 
 
 def test_a_reader_reports_once(approved, reader):
@@ -228,7 +229,7 @@ def test_nobody_reports_their_own_response(approved, trusted):
 
 def test_a_moderators_decision_resolves_the_reports(settings, approved, moderator):
     settings.BYLINE_RESPONSES_REPORT_THRESHOLD = 2
-    first, second, third = (UserFactory() for _ in range(3))
+    first, second, third = (established_reader() for _ in range(3))
     services.comment_report(comment=approved, reporter=first)
     services.comment_report(comment=approved, reporter=second)
     services.comment_approve(comment=approved, actor=moderator, reason="It is fine.")
