@@ -28,6 +28,7 @@ __all__ = [
     "MAX_DECODED_PIXELS",
     "MAX_PIXELS",
     "ImageRejected",
+    "check_pixels",
     "process_image",
 ]
 
@@ -84,10 +85,8 @@ def process_image(
     with image:
         if image.format not in FORMATS:  # defensive: `formats=` already limits decoders
             raise ImageRejected("This image format is not accepted.", "unsupported")
+        check_pixels(image, max_pixels=max_pixels, max_decoded_pixels=max_decoded_pixels)
         width, height = image.size
-        cap = max_pixels if image.format == "JPEG" else max_decoded_pixels
-        if width < 1 or height < 1 or width * height > cap:
-            raise _too_many_pixels(image.size, max_pixels, max_decoded_pixels)
         frames = getattr(image, "n_frames", 1)
         animated = frames > 1 and not square
         if animated and (frames > MAX_FRAMES or width * height * frames > max_pixels // 2):
@@ -112,6 +111,15 @@ def process_image(
             raise _unreadable() from error
         ext = FORMATS[image.format]
     return ContentFile(payload, name=f"image.{ext}"), ext
+
+
+def check_pixels(image, *, max_pixels=MAX_PIXELS, max_decoded_pixels=MAX_DECODED_PIXELS):
+    """Refuse an opened, not yet decoded image whose header claims more pixels than Byline
+    decodes (a JPEG may claim more: decode it with `draft()`). Raise `ImageRejected`."""
+    width, height = image.size
+    cap = max_pixels if image.format == "JPEG" else max_decoded_pixels
+    if width < 1 or height < 1 or width * height > cap:
+        raise _too_many_pixels(image.size, max_pixels, max_decoded_pixels)
 
 
 def _read_limited(file, max_bytes):

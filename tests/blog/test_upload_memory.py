@@ -20,17 +20,22 @@ from PIL import Image
 import uploads
 
 ROOT = Path(__file__).resolve().parents[2]
-# Measured on this code: ~80 MB for the 6300 × 6300 JPEG at 2000 pixels, ~5 MB as an avatar.
-# Before `draft()`/`reduce()` and the 16-megapixel cap: 370, 310 and 510 MB (the PNG below).
+# Measured on this code: ~80 MB for the 6300 × 6300 JPEG at 2000 pixels, ~5 MB as an avatar,
+# ~140 MB for the worst case, a 16-megapixel RGBA PNG (64 MB decoded, and Pillow premultiplies
+# the alpha into a second full-size copy before it resamples). Before `draft()`/`reduce()` and
+# the 16-megapixel cap: 370 MB, 310 MB and 510 MB (for a 40-megapixel PNG).
 MAX_EXTRA_MB = 150
 
 PROBE = """
-import json, os, sys
+import io, json, sys
 import django
 django.setup()
 import uploads
+from blog.importers import images
 from django.core.files.base import ContentFile
-data = open(sys.argv[1], "rb").read()
+from PIL import Image
+path, max_width, square = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+data = open(path, "rb").read()
 def status_kb(field):
     with open("/proc/self/status") as status:
         return next(int(line.split()[1]) for line in status if line.startswith(field + ":"))
@@ -38,13 +43,16 @@ with open("/proc/self/clear_refs", "w") as clear_refs:
     clear_refs.write("5")  # resets VmHWM, the peak resident set size, to the current size
 before = status_kb("VmRSS")
 try:
-    content, ext = uploads.process_image(ContentFile(data), max_width=int(sys.argv[2]),
-                                         square=sys.argv[3] == "1")
-    from PIL import Image
-    import io
-    result = {"size": Image.open(io.BytesIO(content.read())).size, "ext": ext}
+    if max_width == "import":  # the importers' check of a fetched image
+        result = {"ext": images.check_image(data)}
+    else:
+        content, ext = uploads.process_image(ContentFile(data), max_width=int(max_width),
+                                             square=square)
+        result = {"size": Image.open(io.BytesIO(content.read())).size, "ext": ext}
 except uploads.ImageRejected as error:
     result = {"refused": error.message, "code": error.code}
+except images.ImageError as error:
+    result = {"refused": str(error), "code": "import"}
 after = status_kb("VmHWM")
 result["extra_mb"] = round((after - before) / 1024)
 result["peak_mb"] = round(after / 1024)
@@ -141,3 +149,12 @@ def test_a_rotated_jpeg_is_not_decoded_below_its_displayed_width(tmp_path):
     Image.new("RGB", (4500, 1500), "teal").save(path, "JPEG", exif=exif.tobytes())
     result = process_in_subprocess(path)
     assert result.get("size") == [1500, 4500], result
+
+
+def test_the_importers_check_fetched_images_within_the_same_bounds(big_jpeg, tmp_path):
+    result = process_in_subprocess(big_jpeg, max_width="import")
+    assert result.get("ext") == "jpg", result
+    assert result["extra_mb"] < MAX_EXTRA_MB, result
+    result = process_in_subprocess(solid_png(tmp_path / "bomb.png", 7000, 5700), "import")
+    assert "too many pixels (7000 × 5700 pixels)" in result.get("refused", ""), result
+    assert result["extra_mb"] < 20, result
