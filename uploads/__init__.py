@@ -12,7 +12,9 @@ pixels (pieces and covers; avatars are 256), so nothing needs more than 16 megap
 reduced scale (`Image.draft`: 1/2, 1/4 or 1/8, still at least the target size), which lets a
 camera's 40-megapixel photo through; PNG, GIF and WebP have no such mode, so their header may
 claim at most 16 megapixels. The decoded image is then shrunk with `Image.reduce` before the
-exact resize, so no full-size copy is ever made.
+exact resize and turned upright in place, so the only other full-size copy is the one Pillow
+makes to premultiply an alpha channel: ~140 MB at worst, measured in
+tests/blog/test_upload_memory.py.
 """
 
 import io
