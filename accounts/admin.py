@@ -165,7 +165,7 @@ class AuthorProfileAdmin(admin.ModelAdmin):
         if obj is None or not obj.avatar:
             return "—"
         return format_html(
-            '<img src="{}" alt="" width="96" height="96" style="border-radius:50%">',
+            '<img src="{}" alt="" width="96" height="96" class="byline-avatar">',
             obj.avatar.url,
         )
 

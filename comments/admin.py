@@ -247,7 +247,7 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description="text")
     def body_text(self, obj):
-        return format_html('<div style="white-space: pre-line">{}</div>', obj.body)
+        return format_html('<div class="byline-plain-text">{}</div>', obj.body)
 
     def save_model(self, request, obj, form, change):
         decision = form.cleaned_data.get("decision")

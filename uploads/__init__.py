@@ -5,20 +5,32 @@ content type and file name are ignored. It is then re-encoded (dropping metadata
 positions and anything smuggled after the pixels), resized, and returned with the extension of
 the format it really is. Pure functions, no models: the editor's upload endpoint, avatars and
 cover images all use `process_image`.
+
+Memory is bounded before any pixel is decoded. Byline never shows an image wider than 2,000
+pixels (pieces and covers; avatars are 256), so nothing needs more than 16 megapixels decoded
+(4,000 × 4,000: twice the displayed width each way, ~64 MB as RGBA). A JPEG is decoded at a
+reduced scale (`Image.draft`: 1/2, 1/4 or 1/8, still at least the target size), which lets a
+camera's 40-megapixel photo through; PNG, GIF and WebP have no such mode, so their header may
+claim at most 16 megapixels. The decoded image is then shrunk with `Image.reduce` before the
+exact resize and turned upright in place, so the only other full-size copy is the one Pillow
+makes to premultiply an alpha channel: ~140 MB at worst, measured in
+tests/blog/test_upload_memory.py.
 """
 
 import io
 
 from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
-from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 __all__ = [
     "ACCEPT",
     "FORMATS",
     "MAX_BYTES",
+    "MAX_DECODED_PIXELS",
     "MAX_PIXELS",
     "ImageRejected",
+    "check_pixels",
     "process_image",
 ]
 
@@ -26,7 +38,8 @@ __all__ = [
 FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
 ACCEPT = "image/jpeg,image/png,image/gif,image/webp"  # for <input type=file accept=...>
 MAX_BYTES = 10 * 1024 * 1024
-MAX_PIXELS = 40_000_000
+MAX_PIXELS = 40_000_000  # a JPEG's size before `draft()`; any other format's true size
+MAX_DECODED_PIXELS = 16_000_000  # pixels actually decoded (see the module docstring)
 MAX_FRAMES = 300
 QUALITY = 85
 _READ_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, MemoryError)
@@ -48,6 +61,7 @@ def process_image(
     square=False,
     max_bytes=MAX_BYTES,
     max_pixels=MAX_PIXELS,
+    max_decoded_pixels=MAX_DECODED_PIXELS,
     quality=QUALITY,
 ):
     """Decode `file`, refuse anything but a sane JPEG/PNG/GIF/WebP, re-encode and resize it.
@@ -60,7 +74,7 @@ def process_image(
     try:
         image = Image.open(io.BytesIO(data), formats=list(FORMATS))
     except Image.DecompressionBombError as error:
-        raise _too_many_pixels(None, max_pixels) from error
+        raise _too_many_pixels(None, max_pixels, max_decoded_pixels) from error
     except UnidentifiedImageError as error:
         raise ImageRejected(
             "This file is not an image Byline accepts: upload a JPEG, PNG, GIF or WebP "
@@ -73,9 +87,8 @@ def process_image(
     with image:
         if image.format not in FORMATS:  # defensive: `formats=` already limits decoders
             raise ImageRejected("This image format is not accepted.", "unsupported")
+        check_pixels(image, max_pixels=max_pixels, max_decoded_pixels=max_decoded_pixels)
         width, height = image.size
-        if width < 1 or height < 1 or width * height > max_pixels:
-            raise _too_many_pixels(image.size, max_pixels)
         frames = getattr(image, "n_frames", 1)
         animated = frames > 1 and not square
         if animated and (frames > MAX_FRAMES or width * height * frames > max_pixels // 2):
@@ -88,13 +101,27 @@ def process_image(
             if animated:
                 payload = _encode_animation(image, max_width)
             else:
-                payload = _encode_still(image, max_width, square, quality)
+                target = _target_size(image, max_width, square)
+                if image.format == "JPEG":
+                    image.draft(None, target)  # decode at 1/2, 1/4 or 1/8 scale when it can
+                    if image.width * image.height > max_decoded_pixels:
+                        raise _too_many_pixels((width, height), max_pixels, max_decoded_pixels)
+                payload = _encode_still(image, target, max_width, square, quality)
         except Image.DecompressionBombError as error:
-            raise _too_many_pixels(image.size, max_pixels) from error
+            raise _too_many_pixels(image.size, max_pixels, max_decoded_pixels) from error
         except _READ_ERRORS as error:
             raise _unreadable() from error
         ext = FORMATS[image.format]
     return ContentFile(payload, name=f"image.{ext}"), ext
+
+
+def check_pixels(image, *, max_pixels=MAX_PIXELS, max_decoded_pixels=MAX_DECODED_PIXELS):
+    """Refuse an opened, not yet decoded image whose header claims more pixels than Byline
+    decodes (a JPEG may claim more: decode it with `draft()`). Raise `ImageRejected`."""
+    width, height = image.size
+    cap = max_pixels if image.format == "JPEG" else max_decoded_pixels
+    if width < 1 or height < 1 or width * height > cap:
+        raise _too_many_pixels(image.size, max_pixels, max_decoded_pixels)
 
 
 def _read_limited(file, max_bytes):
@@ -119,12 +146,12 @@ def _too_large(size, max_bytes):
     )
 
 
-def _too_many_pixels(size, max_pixels):
-    megapixels = max_pixels // 1_000_000
+def _too_many_pixels(size, max_pixels, max_decoded_pixels):
     described = f" ({size[0]} × {size[1]} pixels)" if size else ""
     return ImageRejected(
-        f"This image has too many pixels{described}: images can have at most "
-        f"{megapixels} megapixels.",
+        f"This image has too many pixels{described}: PNG, GIF and WebP images can have at most "
+        f"{max_decoded_pixels // 1_000_000} megapixels (JPEG photos "
+        f"{max_pixels // 1_000_000}).",
         "too_big",
     )
 
@@ -156,12 +183,35 @@ def _fit(image, max_width, square):
     return image
 
 
-def _encode_still(image, max_width, square, quality):
+_SWAPS_SIDES = {5, 6, 7, 8}  # EXIF orientations that turn the picture by 90 degrees
+
+
+def _target_size(image, max_width, square):
+    """The smallest decoded size (in the file's own orientation) the final image needs."""
+    width, height = image.size
+    if square:
+        side = min(max_width, width, height)
+        return side, side
+    rotated = image.getexif().get(ExifTags.Base.Orientation) in _SWAPS_SIDES
+    shown_width, shown_height = (height, width) if rotated else (width, height)
+    if shown_width > max_width:
+        shown_width, shown_height = max_width, max(1, shown_height * max_width // shown_width)
+    return (shown_height, shown_width) if rotated else (shown_width, shown_height)
+
+
+def _shrink(image, target):
+    """Box-average by a whole factor while both sides stay at least the target's (cheap, small)."""
+    factor = min(image.width // target[0], image.height // target[1])
+    return image.reduce(factor) if factor >= 2 else image
+
+
+def _encode_still(image, target, max_width, square, quality):
     fmt = image.format
     icc_profile = image.info.get("icc_profile")
     image.load()  # decode every byte now: truncated or corrupt data fails here
-    image = ImageOps.exif_transpose(image)  # honour the camera's rotation, then drop EXIF
-    image = _fit(_flatten_palette(image), max_width, square)
+    image = _shrink(_flatten_palette(image), target)
+    ImageOps.exif_transpose(image, in_place=True)  # honour the camera's rotation, drop EXIF
+    image = _fit(image, max_width, square)
     out = io.BytesIO()
     options = {"icc_profile": icc_profile} if icc_profile else {}
     if fmt == "JPEG":

@@ -10,6 +10,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image, UnidentifiedImageError
 
+import uploads
+
 # Formats a browser shows, with the extension a stored copy gets.
 FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
 MAX_BYTES = getattr(settings, "BYLINE_IMPORT_IMAGE_MAX_BYTES", 20 * 1024 * 1024)
@@ -44,8 +46,13 @@ def check_image(data):
         with Image.open(io.BytesIO(data)) as image:
             image.verify()
         with Image.open(io.BytesIO(data)) as image:
+            uploads.check_pixels(image)  # bounded memory, as for uploads
+            if image.format == "JPEG":  # every byte is still decoded, at 1/8 scale
+                image.draft(None, (max(1, image.width // 8), max(1, image.height // 8)))
             image.load()
             kind = image.format
+    except uploads.ImageRejected as error:
+        raise ImageError(error.message) from error
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError) as error:
         raise ImageError(f"not a readable image ({error})") from error
     if kind not in FORMATS:

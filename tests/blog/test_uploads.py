@@ -90,7 +90,7 @@ REFUSALS = [
     ),
     ("scan.bmp", None, "image/bmp", "not an image Byline accepts"),
     ("empty.png", b"", "image/png", None),
-    ("bomb.png", png_claiming(20_000, 20_000), "image/png", "at most 40 megapixels"),
+    ("bomb.png", png_claiming(20_000, 20_000), "image/png", "at most 16 megapixels"),
     ("large.png", png_claiming(8_000, 6_000), "image/png", "(8000 × 6000 pixels)"),
     ("cut.jpg", image_bytes("JPEG", size=(400, 300))[:600], "image/jpeg", "damaged or incomplete"),
 ]
