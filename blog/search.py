@@ -15,10 +15,15 @@ import re
 import unicodedata
 from urllib.parse import urlencode
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchQueryField,
+    SearchRank,
+)
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import F, Q, Value
+from django.db.models import BooleanField, F, Q, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Left
 from django.http import Http404
@@ -252,13 +257,42 @@ def search_terms(query):
     return terms
 
 
+def own_terms(query):
+    """The query parsed in each piece's own configuration: what a piece must match.
+
+    Parsing in the piece's language keeps exclusions right (`-snake` removes a piece whose
+    English vector holds `snake`, whatever other stemmers make of the word). Each branch has
+    constant arguments, so PostgreSQL parses it once per query, not per row.
+    """
+    table = Article._meta.db_table
+    whens = " ".join(
+        f"WHEN '{code}' THEN websearch_to_tsquery('{byline_config(config)}', %s)"
+        for code, config in sorted(TEXT_SEARCH_CONFIGS.items())
+    )
+    sql = f"(CASE {table}.language {whens} ELSE websearch_to_tsquery('{SEARCH_CONFIG}', %s) END)"
+    params = (query,) * (len(TEXT_SEARCH_CONFIGS) + 1)
+    return RawSQL(sql, params, output_field=SearchQueryField())  # noqa: S611 - bound params
+
+
+def own_match(query):
+    """The condition: the piece's vector matches the query parsed in its own language."""
+    own = own_terms(query)
+    table = Article._meta.db_table
+    sql = f"{table}.search_vector @@ {own.sql}"
+    return RawSQL(sql, own.params, output_field=BooleanField())  # noqa: S611 - bound params
+
+
 def search_postgres(query):
-    """Published pieces matching a websearch query, best first, with their `rank`."""
-    terms = search_terms(query)
+    """Published pieces matching a websearch query, best first, with their `rank`.
+
+    The query parsed in every configuration (OR-ed) uses the GIN index to find candidates;
+    each candidate must then match the query parsed in its own language.
+    """
     return (
         _results_base()
-        .filter(search_vector=terms)
-        .annotate(rank=SearchRank(F("search_vector"), terms))
+        .filter(search_vector=search_terms(query))
+        .filter(own_match(query))
+        .annotate(rank=SearchRank(F("search_vector"), own_terms(query)))
         .order_by(*RESULT_ORDER)
     )
 
@@ -308,8 +342,8 @@ def postgres_page(request, query):
     if ranked:
         headline = SearchHeadline(
             Left("body_html", SNIPPET_SOURCE_CHARS),
-            search_terms(query),
-            config=RawSQL(piece_config_sql(), ()),
+            own_terms(query),
+            config=RawSQL(piece_config_sql(), ()),  # noqa: S611 - no user input
             **_SNIPPET_OPTIONS,
         )
         ids = [pk for pk, _ in ranked]
@@ -356,9 +390,7 @@ def sqlite_page(request, query):
     match = fts_match(query)
     if not match:
         return _page_from_ranked(number, [])
-    published, published_params = (
-        Article.objects.published().values("pk").query.sql_with_params()
-    )
+    published, published_params = Article.objects.published().values("pk").query.sql_with_params()
     weights = ", ".join(str(weight) for weight in FTS_WEIGHTS)
     table = Article._meta.db_table
     # bm25() only works in the query that MATCHes: rank there, then filter, count and order.
@@ -369,13 +401,11 @@ def sqlite_page(request, query):
         " ORDER BY m.rank, a.published_at DESC, a.id DESC LIMIT %s OFFSET %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(
-            sql, (match, *published_params, PAGE_SIZE, (number - 1) * PAGE_SIZE)
-        )
+        cursor.execute(sql, (match, *published_params, PAGE_SIZE, (number - 1) * PAGE_SIZE))
         ranked = cursor.fetchall()
     page = _page_from_ranked(number, ranked)
     if ranked:
-        snippet = RawSQL(
+        snippet = RawSQL(  # noqa: S611 - bound params
             f"SELECT snippet({FTS_TABLE}, 2, %s, %s, ' … ', 30) FROM {FTS_TABLE}"  # noqa: S608
             f" WHERE {FTS_TABLE} MATCH %s AND rowid = {table}.id",
             (_START, _STOP, match),
@@ -494,13 +524,17 @@ def closest_words(words):
             if word in vocabulary:
                 found[word] = word
                 continue
-            close = difflib.get_close_matches(word, vocabulary, n=5, cutoff=0.75)
-            # the closest, then the commonest of equally close words
-            close.sort(key=lambda c: (-difflib.SequenceMatcher(None, word, c).ratio(), -vocabulary[c]))
-            found[word] = close[0] if close else None
+            found[word] = _closest(word, vocabulary)
     else:
         return {}
     return {w: c for w, c in found.items() if c and c != w}
+
+
+def _closest(word, vocabulary):
+    """The closest of `vocabulary`'s words (difflib's ratio >= 0.75), the commonest of ties."""
+    close = difflib.get_close_matches(word, vocabulary, n=5, cutoff=0.75)
+    close.sort(key=lambda c: (-difflib.SequenceMatcher(None, word, c).ratio(), -vocabulary[c]))
+    return close[0] if close else None
 
 
 def suggest(query):
@@ -530,10 +564,10 @@ def shortcuts(query):
     links = []
     for kind, name, item_slug in tags.union(writers)[:6]:
         if kind == "tag":
-            links.append({"kind": "Tag", "name": name, "url": Tag(slug=item_slug).get_absolute_url()})
+            links.append({"kind": "Tag", "name": name, "url": Tag(slug=item_slug)})
         else:
-            url = AuthorProfile(slug=item_slug).get_absolute_url()
-            links.append({"kind": "Writer", "name": name, "url": url})
+            links.append({"kind": "Writer", "name": name, "url": AuthorProfile(slug=item_slug)})
+        links[-1]["url"] = links[-1]["url"].get_absolute_url()
     return links
 
 
@@ -551,10 +585,9 @@ def search_view(request):
         else:
             page = paginate(request, search_simple(query))
         context.update(page_obj=page, articles=page.object_list)
-        if page.paginator.count < SUGGEST_BELOW:
-            if suggestion := suggest(query):
-                context["suggestion"] = suggestion
-                context["suggestion_url"] = "?" + urlencode({"q": suggestion})
+        if page.paginator.count < SUGGEST_BELOW and (suggestion := suggest(query)):
+            context["suggestion"] = suggestion
+            context["suggestion_url"] = "?" + urlencode({"q": suggestion})
         if page.number == 1:
             context["shortcuts"] = shortcuts(query)
     return render(request, "blog/search.html", context)

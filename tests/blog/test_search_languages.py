@@ -92,7 +92,9 @@ def test_a_well_spelled_query_gets_no_suggestion(client, corpus):
     assert "Did you mean" not in page_text(response)
 
 
-def test_snippets_highlight_folded_matches_and_escape_the_text(client, db, django_capture_on_commit_callbacks):
+def test_snippets_highlight_folded_matches_and_escape_the_text(
+    client, db, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         ArticleFactory(
             language="fr",
@@ -107,7 +109,9 @@ def test_snippets_highlight_folded_matches_and_escape_the_text(client, db, djang
     assert "<b>" not in html.split('class="search-results"')[1]
 
 
-def test_a_tag_name_or_a_writers_name_offers_their_page(client, db, django_capture_on_commit_callbacks):
+def test_a_tag_name_or_a_writers_name_offers_their_page(
+    client, db, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         tag = TagFactory(name="Machine learning")
         writer = AuthorProfileFactory(display_name="Ada Lovelace")
