@@ -50,6 +50,7 @@ FTS_VOCAB_TABLE = "blog_article_fts_vocab"  # SQLite: its fts5vocab view
 FTS_WEIGHTS = (10.0, 4.0, 1.0)  # bm25 weights of title, subtitle and tags, body
 SUGGEST_BELOW = 3  # a query finding fewer pieces than this gets a suggestion, if any
 MIN_WORD = 3  # shorter words are neither suggested nor corrected
+MAX_CORRECTED_WORDS = 6  # of one query
 
 # ts_headline marks matches with these; the text is escaped, then they become <mark> tags.
 _START, _STOP = "\ue000", "\ue001"
@@ -496,7 +497,8 @@ def _query_words(query):
 
 def closest_words(words):
     """Map each word absent from the site's vocabulary to its closest word there, if any."""
-    words = sorted({w for w in words if len(w) >= MIN_WORD and not w.isdigit()})
+    words = sorted({w for w in words if MIN_WORD <= len(w) <= 40 and not w.isdigit()})
+    words = words[:MAX_CORRECTED_WORDS]
     if not words:
         return {}
     if connection.vendor == "postgresql":
@@ -510,13 +512,14 @@ def closest_words(words):
             cursor.execute(sql, [words])
             found = dict(cursor.fetchall())
     elif connection.vendor == "sqlite":
-        low = min(len(w) for w in words) - 2
-        high = max(len(w) for w in words) + 2
+        # Candidates: within two letters of a word's length, sharing its first or second letter.
+        near = "length(term) BETWEEN %s AND %s AND %s IN (substr(term, 1, 1), substr(term, 2, 1))"
+        ranges = " OR ".join(f"({near})" for _ in words)
+        params = [p for w in words for p in (len(w) - 2, len(w) + 2, w[0])]
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT term, doc FROM {FTS_VOCAB_TABLE}"  # noqa: S608 - constant
-                " WHERE length(term) BETWEEN %s AND %s",
-                [low, high],
+                f"SELECT term, doc FROM {FTS_VOCAB_TABLE} WHERE {ranges}",  # noqa: S608
+                params,
             )
             vocabulary = dict(cursor.fetchall())
         found = {}
@@ -548,7 +551,7 @@ def suggest(query):
 
 def shortcuts(query):
     """Tags and writers whose name is the query: links offered above the results."""
-    slug = slugify(query)
+    slug = slugify(query) or None  # a query of no letters matches no slug
     tags = (
         Tag.objects.filter(Q(name__iexact=query) | Q(slug=slug))
         .order_by()
