@@ -44,7 +44,7 @@ QUERIES = [
     ("Russian, capitals", "КРЕМЛЬ"),
     ("Russian, another case", "кремля"),
     ("German ß as ss", "strasse"),
-    ("Ukrainian", "київ"),
+    ("Ukrainian", "КИЄВІ"),
     ("misspelled common word", "gardne"),
     ("misspelled rare word", "dicsipline"),
 ]
