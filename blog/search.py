@@ -542,11 +542,11 @@ def _closest(word, vocabulary):
 
 def suggest(query):
     """A corrected query ("Did you mean …?"), or None when no word needs a correction."""
-    words = _query_words(query)
-    corrections = closest_words(words)
+    corrections = closest_words(_query_words(query))
     if not corrections:
         return None
-    return " ".join(corrections.get(word, word) for word in words)
+    # Replace the misspelled words in place: quotes, `-` and `or` stay as the reader typed.
+    return _WORD_RE.sub(lambda m: corrections.get(fold(m.group()), m.group()), query)
 
 
 def shortcuts(query):

@@ -82,6 +82,7 @@ def test_a_misspelled_word_gets_one_suggestion_link(client, corpus):
 
 def test_suggestions_correct_only_the_misspelled_words(corpus):
     assert suggest("dicsipline ubermut") == "discipline ubermut"
+    assert suggest('"Dicsipline" or -cafe') == '"discipline" or -cafe'  # the syntax stays
     assert suggest("discipline") is None
     assert suggest("zzzzqqqq") is None
 
