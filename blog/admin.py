@@ -169,7 +169,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
         main = ["base_revision", "title", "subtitle", "slug"]
         if can_change_any(request.user):
             main.append("author")
-        main += ["body", "tags"]
+        main += ["body", "tags", "language"]
         return [
             (None, {"fields": main}),
             ("Cover image", {"fields": ["cover_image", "cover_alt", "cover_caption"]}),

@@ -19,6 +19,10 @@ class LatestRssFeed(Feed):
 
     feed_type = Rss201rev2Feed
 
+    @property
+    def language(self):
+        return settings.BYLINE_DEFAULT_LANGUAGE  # site-level: the site's language
+
     def title(self, obj=None):
         return settings.SITE_NAME
 

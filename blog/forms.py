@@ -13,7 +13,7 @@ from markdownx.widgets import MarkdownxWidget
 
 import uploads
 
-from .models import Article
+from .models import Article, default_language
 
 _PROJECT_TEMPLATES = TemplatesSetting()
 
@@ -89,6 +89,7 @@ class ArticleAdminForm(forms.ModelForm):
             "author",
             "body",
             "tags",
+            "language",
             "cover_image",
             "cover_alt",
             "cover_caption",
@@ -103,6 +104,9 @@ class ArticleAdminForm(forms.ModelForm):
             "description": AdminTextareaWidget(attrs={"rows": 3, "data-count-chars": "160"}),
         }
 
+    def clean_language(self):
+        return self.cleaned_data.get("language") or self.instance.language or default_language()
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "slug" in self.fields:
@@ -113,6 +117,8 @@ class ArticleAdminForm(forms.ModelForm):
             )
         if "cover_image" in self.fields:
             self.fields["cover_image"].widget.attrs["accept"] = uploads.ACCEPT
+        if "language" in self.fields:
+            self.fields["language"].required = False  # left out: the piece's, else the site's
         if self.instance.pk and not self.is_bound:
             # The revision stored now, not the instance's: a restore form carries an old one.
             self.initial["base_revision"] = current_revision(self.instance.pk)

@@ -12,6 +12,8 @@ from simple_history.models import HistoricalRecords
 import markup
 from accounts.models import AuthorProfile
 
+from .languages import LANGUAGE_CHOICES, OG_LOCALES
+
 
 class Tag(models.Model):
     name = models.CharField(max_length=60, unique=True)
@@ -30,6 +32,11 @@ class Tag(models.Model):
         if not self.slug:
             self.slug = slugify(self.name)[:60]
         super().save(*args, **kwargs)
+
+
+def default_language():
+    """New pieces are in the site's language until their writer says otherwise."""
+    return settings.BYLINE_DEFAULT_LANGUAGE
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -84,6 +91,12 @@ class Article(models.Model):
     )
     cover_caption = models.CharField(max_length=300, blank=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
+    language = models.CharField(
+        max_length=8,
+        choices=LANGUAGE_CHOICES,
+        default=default_language,
+        help_text="The piece's language: readers' browsers and search use it.",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(
         "publish time",
@@ -205,6 +218,10 @@ class Article(models.Model):
     @property
     def modified_at(self):
         return self.edited_at or self.published_at
+
+    @property
+    def og_locale(self):
+        return OG_LOCALES.get(self.language, "")
 
     @property
     def summary(self):

@@ -1,22 +1,39 @@
 """Finding pieces by their words, on any database Byline runs on.
 
 On PostgreSQL: full-text search over a stored, weighted `Article.search_vector` (title A,
-subtitle and tag names B, body C) with a GIN index, websearch syntax, ranking and highlighted
-snippets. On SQLite: plain substring matching on title, subtitle and body.
+subtitle and tag names B, body C) with a GIN index, each piece stemmed in its own language
+through Byline's text-search configurations (unaccent, then the language's stemmer), queries
+parsed in every configuration, ranking and highlighted snippets; typo suggestions from a
+vocabulary table with a trigram index. On SQLite: an FTS5 table (unicode61, diacritics
+removed) ranked with bm25, with snippets, and suggestions from its fts5vocab table.
+See docs/search.md.
 """
 
+import difflib
 import html
 import re
+import unicodedata
+from urllib.parse import urlencode
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchQueryField,
+    SearchRank,
+)
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import BooleanField, F, Q, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Left
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
+from django.utils.text import slugify
 
+from accounts.models import AuthorProfile
+
+from .languages import BYLINE_CONFIGS, TEXT_SEARCH_CONFIGS, byline_config
 from .models import Article, Tag
 from .views import PAGE_SIZE, paginate
 
@@ -24,9 +41,16 @@ MAX_QUERY_LENGTH = 200  # the header's search box has the same maxlength
 MAX_SIMPLE_TERMS = 10
 MAX_PAGE = 100_000  # beyond any real result list; keeps OFFSET a sane number
 
-# One text-search configuration everywhere: the stored vectors, the queries, the snippets.
-SEARCH_CONFIG = "english"
+# Pieces in no known language (and the vocabulary) use this configuration.
+SEARCH_CONFIG = byline_config("simple")
 SEARCH_INDEX_NAME = "article_search_vector_idx"
+VOCABULARY_TABLE = "blog_search_word"  # PostgreSQL: words for suggestions (pg_trgm)
+FTS_TABLE = "blog_article_fts"  # SQLite: the FTS5 index
+FTS_VOCAB_TABLE = "blog_article_fts_vocab"  # SQLite: its fts5vocab view
+FTS_WEIGHTS = (10.0, 4.0, 1.0)  # bm25 weights of title, subtitle and tags, body
+SUGGEST_BELOW = 3  # a query finding fewer pieces than this gets a suggestion, if any
+MIN_WORD = 3  # shorter words are neither suggested nor corrected
+MAX_CORRECTED_WORDS = 6  # of one query
 
 # ts_headline marks matches with these; the text is escaped, then they become <mark> tags.
 _START, _STOP = "\ue000", "\ue001"
@@ -54,13 +78,8 @@ def search_vector_sql(table=None):
     The one definition, used by the migration's backfill and by the signals alike.
     """
     table = table or Article._meta.db_table
-    tags = Tag._meta.db_table
-    links = Article.tags.through._meta.db_table
-    config = f"'{SEARCH_CONFIG}'::regconfig"
-    tag_names = (
-        f"(SELECT string_agg(t.name, ' ') FROM {tags} t"  # noqa: S608 - no user input
-        f" JOIN {links} l ON l.tag_id = t.id WHERE l.article_id = {table}.id)"
-    )
+    config = piece_config_sql(table)
+    tag_names = tag_names_sql(table)
     return (
         f"setweight(to_tsvector({config}, coalesce({table}.title, '')), 'A')"
         f" || setweight(to_tsvector({config}, concat_ws(' ', {table}.subtitle, {tag_names})), 'B')"
@@ -68,25 +87,149 @@ def search_vector_sql(table=None):
     )
 
 
-def refresh_search_vectors(db_connection, ids=None):
-    """Recompute the stored vector of the pieces `ids` (all pieces if None); PostgreSQL only.
+def piece_config_sql(table=None):
+    """SQL for a piece's text-search configuration (a regconfig), from its language."""
+    table = table or Article._meta.db_table
+    whens = " ".join(
+        f"WHEN '{code}' THEN '{byline_config(config)}'"
+        for code, config in sorted(TEXT_SEARCH_CONFIGS.items())
+    )
+    return f"(CASE {table}.language {whens} ELSE '{SEARCH_CONFIG}' END)::regconfig"
 
-    Return the number of rows updated.
+
+def tag_names_sql(table):
+    tags = Tag._meta.db_table
+    links = Article.tags.through._meta.db_table
+    return (
+        f"(SELECT string_agg(t.name, ' ') FROM {tags} t"  # noqa: S608 - no user input
+        f" JOIN {links} l ON l.tag_id = t.id WHERE l.article_id = {table}.id)"
+    )
+
+
+def refresh_search_vectors(db_connection, ids=None):
+    """Recompute the search index of the pieces `ids` (all pieces if None).
+
+    On PostgreSQL: their stored vectors, and their words in the vocabulary. On SQLite: their
+    rows of the FTS5 table (deleted pieces lose theirs). Return the number of pieces indexed.
     """
+    if db_connection.vendor == "sqlite":
+        return refresh_fts(db_connection, ids)
     if db_connection.vendor != "postgresql":
         return 0
-    table = Article._meta.db_table
-    sql = f"UPDATE {table} SET search_vector = {search_vector_sql(table)}"  # noqa: S608
-    params = []
     if ids is not None:
         ids = sorted(set(ids))
         if not ids:
             return 0
+    count = _refresh_postgres_vectors(db_connection, ids)
+    add_to_vocabulary(db_connection, ids)
+    return count
+
+
+def _refresh_postgres_vectors(db_connection, ids):
+    table = Article._meta.db_table
+    sql = f"UPDATE {table} SET search_vector = {search_vector_sql(table)}"  # noqa: S608
+    params = []
+    if ids is not None:
         sql += f" WHERE {table}.id = ANY(%s)"
         params.append(ids)
     with db_connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
+
+
+def add_to_vocabulary(db_connection, ids=None):
+    """Add the words of pieces `ids` (all if None) to the suggestions' vocabulary (PostgreSQL).
+
+    Words are folded by `byline_simple` (lower case, accents off), letters only, 3 to 40 long.
+    Words are never removed: a stale word can only be suggested, and then finds nothing.
+    """
+    table = Article._meta.db_table
+    text = f"concat_ws(' ', a.title, a.subtitle, {tag_names_sql('a')}, a.body_html)"
+    sql = (
+        f"INSERT INTO {VOCABULARY_TABLE} (word)"  # noqa: S608 - no user input
+        f" SELECT DISTINCT w.lexeme FROM {table} a,"
+        f" unnest(to_tsvector('{SEARCH_CONFIG}', {text})) AS w"
+        f" WHERE length(w.lexeme) BETWEEN {MIN_WORD} AND 40 AND w.lexeme !~ '[^[:alpha:]]'"
+    )
+    params = []
+    if ids is not None:
+        sql += " AND a.id = ANY(%s)"
+        params.append(list(ids))
+    sql += " ON CONFLICT (word) DO NOTHING"
+    with db_connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+# --- SQLite: FTS5 ----------------------------------------------------------------------------
+
+
+_TAG_RE = re.compile(r"<[^>]*>")
+
+
+def fold(text):
+    """Fold case and Latin accents: "Straße" -> "strasse", "CAFÉ" -> "cafe", "ЁЖ" -> "еж".
+
+    What both databases do to indexed words, done to a query's words in Python (for
+    suggestions and FTS5 queries): PostgreSQL's unaccent strips Latin diacritics, writes ß as
+    ss and ё as е; SQLite's unicode61 strips Latin diacritics only, and `fts_text` adds ß and
+    ё. Other scripts keep their marks (Ukrainian ї and й are letters of their own).
+    """
+    folded = []
+    for char in fts_text(text).casefold():
+        base = unicodedata.normalize("NFKD", char)
+        if len(base) > 1 and unicodedata.name(base[0], "").startswith("LATIN"):
+            char = "".join(c for c in base if not unicodedata.combining(c))
+        folded.append(char)
+    return "".join(folded)
+
+
+def fts_text(text):
+    """Indexed text for FTS5: readable (it is what snippets show), with ß and ё folded.
+
+    unicode61 folds case and Latin diacritics itself but keeps ß and ё; writing them ss and е
+    here makes "strasse" find "Straße" as on PostgreSQL, where unaccent does the same.
+    """
+    return (text or "").translate(_FTS_FOLDS)
+
+
+_FTS_FOLDS = str.maketrans({"ß": "ss", "ẞ": "SS", "ё": "е", "Ё": "Е"})
+
+
+def html_text(body_html):
+    """The readable text of rendered HTML."""
+    return " ".join(html.unescape(_TAG_RE.sub(" ", body_html or "")).split())
+
+
+def refresh_fts(db_connection, ids=None):
+    """Rewrite the FTS5 rows of pieces `ids` (all if None) from their current text."""
+    pieces = Article.objects.using(db_connection.alias).prefetch_related("tags")
+    if ids is not None:
+        ids = sorted(set(ids))
+        if not ids:
+            return 0
+        pieces = pieces.filter(pk__in=ids)
+    rows = [
+        (
+            article.pk,
+            fts_text(article.title),
+            fts_text(" ".join([article.subtitle, *(tag.name for tag in article.tags.all())])),
+            fts_text(html_text(article.body_html)),
+        )
+        for article in pieces.only("pk", "title", "subtitle", "body_html")
+    ]
+    with db_connection.cursor() as cursor:
+        if ids is None:
+            cursor.execute(f"DELETE FROM {FTS_TABLE}")  # noqa: S608 - constant
+        else:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ", ".join("%s" for _ in chunk)
+                cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({marks})", chunk)  # noqa: S608
+        cursor.executemany(
+            f"INSERT INTO {FTS_TABLE} (rowid, title, extra, body) VALUES (%s, %s, %s, %s)",  # noqa: S608
+            rows,
+        )
+    return len(rows)
 
 
 # --- Queries -----------------------------------------------------------------------------
@@ -103,18 +246,65 @@ def _results_base():
 
 
 def search_terms(query):
-    return SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+    """The query parsed in every configuration, OR-ed: a piece matches in its own language.
+
+    A piece's vector was made by its language's configuration, so the words of the query as
+    that language stems them find it; the parse in `simple` finds exact (folded) words.
+    """
+    terms = None
+    for config in BYLINE_CONFIGS:
+        parsed = SearchQuery(query, search_type="websearch", config=config)
+        terms = parsed if terms is None else terms | parsed
+    return terms
+
+
+def own_terms(query):
+    """The query parsed in each piece's own configuration: what a piece must match.
+
+    Parsing in the piece's language keeps exclusions right (`-snake` removes a piece whose
+    English vector holds `snake`, whatever other stemmers make of the word). Each branch has
+    constant arguments, so PostgreSQL parses it once per query, not per row.
+    """
+    table = Article._meta.db_table
+    whens = " ".join(
+        f"WHEN '{code}' THEN websearch_to_tsquery('{byline_config(config)}', %s)"
+        for code, config in sorted(TEXT_SEARCH_CONFIGS.items())
+    )
+    sql = f"(CASE {table}.language {whens} ELSE websearch_to_tsquery('{SEARCH_CONFIG}', %s) END)"
+    params = (query,) * (len(TEXT_SEARCH_CONFIGS) + 1)
+    return RawSQL(sql, params, output_field=SearchQueryField())  # noqa: S611 - bound params
+
+
+def own_match(query):
+    """The condition: the piece's vector matches the query parsed in its own language."""
+    own = own_terms(query)
+    table = Article._meta.db_table
+    sql = f"{table}.search_vector @@ {own.sql}"
+    return RawSQL(sql, own.params, output_field=BooleanField())  # noqa: S611 - bound params
 
 
 def search_postgres(query):
-    """Published pieces matching a websearch query, best first, with their `rank`."""
-    terms = search_terms(query)
+    """Published pieces matching a websearch query, best first, with their `rank`.
+
+    The query parsed in every configuration (OR-ed) uses the GIN index to find candidates;
+    each candidate must then match the query parsed in its own language.
+    """
     return (
         _results_base()
-        .filter(search_vector=terms)
-        .annotate(rank=SearchRank(F("search_vector"), terms))
+        .filter(search_vector=search_terms(query))
+        .filter(own_match(query))
+        .annotate(rank=SearchRank(F("search_vector"), own_terms(query)))
         .order_by(*RESULT_ORDER)
     )
+
+
+def _page_from_ranked(number, ranked):
+    """A Paginator page for `number`, from the ranked (id, total) rows of that page."""
+    if not ranked and number > 1:
+        raise Http404("No such page.")
+    page = Paginator(range(ranked[0][1] if ranked else 0), PAGE_SIZE).page(number)
+    page.object_list = []
+    return page
 
 
 def _page_number(request):
@@ -149,15 +339,12 @@ def postgres_page(request, query):
     with connection.cursor() as cursor:
         cursor.execute(sql, (*params, PAGE_SIZE, (number - 1) * PAGE_SIZE))
         ranked = cursor.fetchall()
-    if not ranked and number > 1:
-        raise Http404("No such page.")
-    page = Paginator(range(ranked[0][1] if ranked else 0), PAGE_SIZE).page(number)
-    page.object_list = []
+    page = _page_from_ranked(number, ranked)
     if ranked:
         headline = SearchHeadline(
             Left("body_html", SNIPPET_SOURCE_CHARS),
-            search_terms(query),
-            config=SEARCH_CONFIG,
+            own_terms(query),
+            config=RawSQL(piece_config_sql(), ()),  # noqa: S611 - no user input
             **_SNIPPET_OPTIONS,
         )
         ids = [pk for pk, _ in ranked]
@@ -167,6 +354,77 @@ def postgres_page(request, query):
                 article.snippet_html = highlight(article.snippet)
                 page.object_list.append(article)
     return page
+
+
+# --- SQLite: FTS5 queries -------------------------------------------------------------------
+
+_WORD_RE = re.compile(r"\w+")
+
+
+def fts_match(query):
+    """Translate a websearch-style query into an FTS5 MATCH expression, or "" if it has no word.
+
+    Every word is folded and quoted, so nothing a reader types is FTS5 syntax: phrases stay
+    phrases, `-word` becomes NOT, `or` separates alternatives.
+    """
+
+    def quoted(term):
+        words = _WORD_RE.findall(fold(term))
+        return '"' + " ".join(words) + '"' if words else ""
+
+    groups, terms = [], 0
+    for required, excluded in parse_simple_query(query):
+        wanted = [q for q in map(quoted, required[: MAX_SIMPLE_TERMS - terms]) if q]
+        unwanted = [q for q in map(quoted, excluded[: MAX_SIMPLE_TERMS - terms]) if q]
+        terms += len(required) + len(excluded)
+        if wanted:
+            group = " AND ".join(wanted)
+            groups.append(f"({group})" + "".join(f" NOT {q}" for q in unwanted))
+        if terms >= MAX_SIMPLE_TERMS:
+            break
+    return " OR ".join(f"({group})" for group in groups)
+
+
+def sqlite_page(request, query):
+    """One page of bm25-ranked results and their snippets, in two queries (FTS5)."""
+    number = _page_number(request)
+    match = fts_match(query)
+    if not match:
+        return _page_from_ranked(number, [])
+    published, published_params = Article.objects.published().values("pk").query.sql_with_params()
+    weights = ", ".join(str(weight) for weight in FTS_WEIGHTS)
+    table = Article._meta.db_table
+    # bm25() only works in the query that MATCHes: rank there, then filter, count and order.
+    sql = (
+        f"SELECT a.id, count(*) OVER () FROM (SELECT rowid AS id, bm25({FTS_TABLE}, {weights})"  # noqa: S608
+        f" AS rank FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s LIMIT -1) AS m"
+        f" JOIN {table} a ON a.id = m.id WHERE a.id IN ({published})"
+        " ORDER BY m.rank, a.published_at DESC, a.id DESC LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (match, *published_params, PAGE_SIZE, (number - 1) * PAGE_SIZE))
+        ranked = cursor.fetchall()
+    page = _page_from_ranked(number, ranked)
+    if ranked:
+        snippet = RawSQL(  # noqa: S611 - bound params
+            f"SELECT snippet({FTS_TABLE}, 2, %s, %s, ' … ', 30) FROM {FTS_TABLE}"  # noqa: S608
+            f" WHERE {FTS_TABLE} MATCH %s AND rowid = {table}.id",
+            (_START, _STOP, match),
+        )
+        ids = [pk for pk, _ in ranked]
+        shown = _results_base().filter(pk__in=ids).annotate(snippet=snippet).in_bulk()
+        for pk in ids:
+            if article := shown.get(pk):
+                article.snippet_html = highlight_text(article.snippet)
+                page.object_list.append(article)
+    return page
+
+
+def highlight_text(marked):
+    """Turn plain text with sentinel marks (an FTS5 snippet) into safe HTML with <mark>s."""
+    escaped = html.escape(" ".join((marked or "").split()), quote=False)
+    escaped = _MARKED_RE.sub(r"<mark>\1</mark>", escaped)
+    return mark_safe(escaped.replace(_START, "").replace(_STOP, ""))  # noqa: S308 - escaped
 
 
 _TERM_RE = re.compile(r'(-?)"([^"]*)"|(\S+)')
@@ -229,16 +487,110 @@ def highlight(marked):
     return mark_safe(escaped.replace(_START, "").replace(_STOP, ""))  # noqa: S308 - escaped
 
 
+# --- Suggestions and shortcuts ------------------------------------------------------------
+
+
+def _query_words(query):
+    """The query's words, folded, in order, without operators (or, a leading minus)."""
+    return [w for w in _WORD_RE.findall(fold(query)) if w != "or"]
+
+
+def closest_words(words):
+    """Map each word absent from the site's vocabulary to its closest word there, if any."""
+    words = sorted({w for w in words if MIN_WORD <= len(w) <= 40 and not w.isdigit()})
+    words = words[:MAX_CORRECTED_WORDS]
+    if not words:
+        return {}
+    if connection.vendor == "postgresql":
+        sql = (
+            "SELECT q.w, (SELECT v.word FROM "  # noqa: S608 - constant
+            f"{VOCABULARY_TABLE} v WHERE v.word %% q.w"
+            " ORDER BY similarity(v.word, q.w) DESC, v.word LIMIT 1)"
+            " FROM unnest(%s::text[]) AS q(w)"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [words])
+            found = dict(cursor.fetchall())
+    elif connection.vendor == "sqlite":
+        # Candidates: within two letters of a word's length, sharing its first or second letter.
+        near = "length(term) BETWEEN %s AND %s AND %s IN (substr(term, 1, 1), substr(term, 2, 1))"
+        ranges = " OR ".join(f"({near})" for _ in words)
+        params = [p for w in words for p in (len(w) - 2, len(w) + 2, w[0])]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT term, doc FROM {FTS_VOCAB_TABLE} WHERE {ranges}",  # noqa: S608
+                params,
+            )
+            vocabulary = dict(cursor.fetchall())
+        found = {}
+        for word in words:
+            if word in vocabulary:
+                found[word] = word
+                continue
+            found[word] = _closest(word, vocabulary)
+    else:
+        return {}
+    return {w: c for w, c in found.items() if c and c != w}
+
+
+def _closest(word, vocabulary):
+    """The closest of `vocabulary`'s words (difflib's ratio >= 0.75), the commonest of ties."""
+    close = difflib.get_close_matches(word, vocabulary, n=5, cutoff=0.75)
+    close.sort(key=lambda c: (-difflib.SequenceMatcher(None, word, c).ratio(), -vocabulary[c]))
+    return close[0] if close else None
+
+
+def suggest(query):
+    """A corrected query ("Did you mean …?"), or None when no word needs a correction."""
+    corrections = closest_words(_query_words(query))
+    if not corrections:
+        return None
+    # Replace the misspelled words in place: quotes, `-` and `or` stay as the reader typed.
+    return _WORD_RE.sub(lambda m: corrections.get(fold(m.group()), m.group()), query)
+
+
+def shortcuts(query):
+    """Tags and writers whose name is the query: links offered above the results."""
+    slug = slugify(query) or None  # a query of no letters matches no slug
+    tags = (
+        Tag.objects.filter(Q(name__iexact=query) | Q(slug=slug))
+        .order_by()
+        .annotate(kind=Value("tag"))
+        .values_list("kind", "name", "slug")
+    )
+    writers = (
+        AuthorProfile.objects.filter(Q(display_name__iexact=query) | Q(slug=slug))
+        .order_by()
+        .annotate(kind=Value("writer"))
+        .values_list("kind", "display_name", "slug")
+    )
+    links = []
+    for kind, name, item_slug in tags.union(writers)[:6]:
+        if kind == "tag":
+            links.append({"kind": "Tag", "name": name, "url": Tag(slug=item_slug)})
+        else:
+            links.append({"kind": "Writer", "name": name, "url": AuthorProfile(slug=item_slug)})
+        links[-1]["url"] = links[-1]["url"].get_absolute_url()
+    return links
+
+
 # --- The page ----------------------------------------------------------------------------
 
 
 def search_view(request):
     query = clean_query(request.GET.get("q"))
-    context = {"query": query, "articles": [], "page_obj": None}
+    context = {"query": query, "articles": [], "page_obj": None, "suggestion": None}
     if query:
         if connection.vendor == "postgresql":
             page = postgres_page(request, query)
+        elif connection.vendor == "sqlite":
+            page = sqlite_page(request, query)
         else:
             page = paginate(request, search_simple(query))
         context.update(page_obj=page, articles=page.object_list)
+        if page.paginator.count < SUGGEST_BELOW and (suggestion := suggest(query)):
+            context["suggestion"] = suggestion
+            context["suggestion_url"] = "?" + urlencode({"q": suggestion})
+        if page.number == 1:
+            context["shortcuts"] = shortcuts(query)
     return render(request, "blog/search.html", context)

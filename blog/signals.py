@@ -1,4 +1,4 @@
-"""Keep each piece's stored search vector current (PostgreSQL only), after the commit.
+"""Keep each piece's search index current (PostgreSQL vector, SQLite FTS5 row), after the commit.
 
 A piece's vector holds its title, subtitle, tag names and body, so it is recomputed when the
 piece is saved, when its tags change (from either side of the relation), and when a tag it
@@ -14,11 +14,11 @@ from .models import Article, Tag
 from .search import refresh_search_vectors
 
 # Fields whose change alters the vector; a save limited to other fields leaves it alone.
-INDEXED_FIELDS = {"title", "subtitle", "body", "body_html", "search_vector"}
+INDEXED_FIELDS = {"title", "subtitle", "body", "body_html", "language", "search_vector"}
 
 
 def indexing(using):
-    return connections[using].vendor == "postgresql"
+    return connections[using].vendor in {"postgresql", "sqlite"}
 
 
 def tagged_article_ids(tag):
@@ -49,6 +49,11 @@ def article_saved(sender, instance, created, raw, using, update_fields, **kwargs
     if raw or (update_fields is not None and not INDEXED_FIELDS & set(update_fields)):
         return
     schedule_refresh({instance.pk}, using)
+
+
+@receiver(post_delete, sender=Article, dispatch_uid="blog_search_article_deleted")
+def article_deleted(sender, instance, using, **kwargs):
+    schedule_refresh({instance.pk}, using)  # SQLite: drops its FTS5 row
 
 
 @receiver(m2m_changed, sender=Article.tags.through, dispatch_uid="blog_search_tags_changed")

@@ -30,6 +30,8 @@ ALLOWED_HOSTS = env.list(
 )
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_NAME = env.str("BYLINE_SITE_NAME", default="Byline")
+# Language of new pieces and of site-level pages (<html lang>, feeds): a code of blog/languages.py.
+BYLINE_DEFAULT_LANGUAGE = env.str("BYLINE_DEFAULT_LANGUAGE", default="en")
 # Responses mode for pieces that do not choose one: open, premoderated, locked or off.
 BYLINE_RESPONSES_DEFAULT_MODE = env.str("BYLINE_RESPONSES_DEFAULT_MODE", default="open")
 

@@ -35,8 +35,9 @@ from scripts.backup import (  # noqa: E402
     setup_django,
 )
 
-# With --force on PostgreSQL: every table, view and sequence of the current schema goes first
-# (in the same transaction as the restore), so tables of later migrations cannot linger.
+# With --force on PostgreSQL: every table, view, sequence and text-search configuration of the
+# current schema goes first (in the same transaction as the restore), so tables of later
+# migrations cannot linger.
 DROP_EVERYTHING = """
 DO $$
 DECLARE r record;
@@ -56,6 +57,12 @@ BEGIN
                      WHEN 'm' THEN 'DROP MATERIALIZED VIEW IF EXISTS %I CASCADE'
                      ELSE 'DROP SEQUENCE IF EXISTS %I CASCADE' END,
       r.relname);
+  END LOOP;
+  -- Text-search configurations (search's byline_*): the dump creates them again.
+  FOR r IN SELECT c.cfgname FROM pg_ts_config c JOIN pg_namespace n ON n.oid = c.cfgnamespace
+           WHERE n.nspname = current_schema()
+  LOOP
+    EXECUTE format('DROP TEXT SEARCH CONFIGURATION IF EXISTS %I CASCADE', r.cfgname);
   END LOOP;
 END $$;
 """

@@ -7,7 +7,7 @@ stays clean. On SQLite it does nothing.
 
 from django.db import migrations
 
-from blog.search import SEARCH_INDEX_NAME, refresh_search_vectors
+from blog.search import SEARCH_INDEX_NAME
 
 
 def create_index_and_backfill(apps, schema_editor):
@@ -19,7 +19,8 @@ def create_index_and_backfill(apps, schema_editor):
     # Keep vectors in the row (compressed) rather than in the TOAST table: ranking reads the
     # vector of every match, and an inline read costs about half as much.
     schema_editor.execute(f"ALTER TABLE {table} ALTER COLUMN search_vector SET STORAGE MAIN")
-    refresh_search_vectors(connection)  # before the index: one build instead of many updates
+    # Vectors are filled by 0007_search_languages_folding_suggestions, which needs the
+    # language column and the text-search configurations of later migrations.
     schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {index} ON {table} USING gin (search_vector)")
 
 

@@ -257,11 +257,11 @@ def test_migration_backfills_existing_pieces(client, postgres):
     ArticleFactory(title="Pelican brief")  # on-commit callbacks never run here: no vector yet
     Article.objects.update(search_vector=None)
     assert found_titles(search(client, "pelican")) == []
-    migration = importlib.import_module("blog.migrations.0003_search_index")
+    migration = importlib.import_module("blog.migrations.0007_search_languages_folding_suggestions")
     with connection.cursor() as cursor:  # CREATE INDEX refuses to run beside pending FK checks
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     with connection.schema_editor() as schema_editor:
-        migration.create_index_and_backfill(None, schema_editor)
+        migration.forward(None, schema_editor)
     assert found_titles(search(client, "pelican")) == ["Pelican brief"]
 
 
@@ -304,14 +304,15 @@ def test_parse_simple_query():
 
 
 @pytest.mark.django_db
-def test_sqlite_search_uses_the_fallback(client):
+def test_sqlite_search_uses_fts5_with_snippets(client, indexed):
     if connection.vendor != "sqlite":
-        pytest.skip("the fallback is what SQLite uses")
-    ArticleFactory(title="Kestrel at dawn", body="Early birds.")
-    DraftFactory(title="Draft kestrel")
+        pytest.skip("FTS5 is what SQLite uses")
+    with indexed():
+        ArticleFactory(title="Kestrel at dawn", body="Early birds and a kestrel.")
+        DraftFactory(title="Draft kestrel")
     response = search(client, "kestrel")
     assert found_titles(response) == ["Kestrel at dawn"]
-    assert "Early birds." in page_text(response)
+    assert "Early birds and a <mark>kestrel</mark>." in response.content.decode()
 
 
 # --- The page -----------------------------------------------------------------------------
@@ -410,16 +411,15 @@ def test_results_page_query_count_is_pinned(client, indexed, django_assert_num_q
         tags = [TagFactory(name=f"Tag {n}") for n in range(3)]
         for number in range(12):
             ArticleFactory(title=f"Narwhal {number}", tags=tags)
-    # Two queries, tags and bodies not fetched: SQLite counts, then fetches the page's pieces
-    # with their authors; PostgreSQL ranks (ids and total), then fetches those pieces with
-    # their authors and snippets.
-    expected = 2
-    with django_assert_num_queries(expected):
+    # Tags and bodies not fetched: one query ranks (ids and total), one fetches the page's
+    # pieces with their authors and snippets, and page 1 looks for a tag or writer named like
+    # the query. A query finding (almost) nothing also asks the vocabulary for suggestions.
+    with django_assert_num_queries(3):
         response = search(client, "narwhal")
     assert len(response.context["articles"]) == 10
-    with django_assert_num_queries(expected):
+    with django_assert_num_queries(2):
         search(client, "narwhal", page=2)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(3):
         search(client, "nothing-like-it")
 
 
