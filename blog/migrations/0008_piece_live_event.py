@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('blog', '0005_alter_article_body_alter_historicalarticle_body'),
+        ('blog', '0007_search_languages_folding_suggestions'),
     ]
 
     operations = [
