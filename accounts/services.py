@@ -96,7 +96,7 @@ def user_send_confirmation(*, user, request):
         "days": max(1, settings.BYLINE_CONFIRMATION_MAX_AGE // 86400),
     }
     _send_mail(
-        key=f"signup-confirm:{user.pk}:{make_confirmation_token(user)}",
+        key=f"signup-confirm:{user.pk}:{uuid.uuid4()}",  # each sending is its own event
         subject="Confirm your email address",
         template="accounts/email/confirm",
         context=context,
