@@ -142,11 +142,10 @@ class FrontCacheMiddleware:
         if hit:
             store["x-page-cache"] = ("X-Page-Cache", "hit")
         response.headers._store = store
-        left = int(entry.expires - now)
-        if left < entry.max_age:
-            left = max(0, left)
-            shared = min(left, conf.get("PAGECACHE_SHARED_MAX_AGE"))
-            response.headers["Cache-Control"] = headers.cache_control(left, shared)
+        if entry.expires - now < entry.max_age:
+            # Near the entry's end: a fixed short lifetime, never a countdown to that moment.
+            short = min(entry.max_age, conf.get("PAGECACHE_SHARED_MAX_AGE"))
+            response.headers["Cache-Control"] = headers.cache_control(short, short)
         meta = request.META
         if "HTTP_IF_NONE_MATCH" in meta or "HTTP_IF_MODIFIED_SINCE" in meta:
             return get_conditional_response(
