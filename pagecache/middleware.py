@@ -10,14 +10,13 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 
-from . import conf, fragments, headers, store
+from . import conf, encoding, fragments, headers, store
 from .generation import generation
 from .store import Entry, pages
 
 logger = logging.getLogger(__name__)
 
 GZIP_TYPES = re.compile(r"^(text/|application/(atom\+xml|rss\+xml|xml|json|javascript))")
-ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 NOT_STORED = {"content-length", "content-encoding", "set-cookie"}
 
 _good_hosts = set()  # Host headers already checked against ALLOWED_HOSTS
@@ -94,7 +93,7 @@ class FrontCacheMiddleware:
             max_age,
             expires,
             compress=store_as is not None
-            or (ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", ""))),
+            or encoding.accepts(request.META.get("HTTP_ACCEPT_ENCODING"), "gzip"),
         )
         if store_as is not None:
             state, url, now = store_as
@@ -129,8 +128,8 @@ class FrontCacheMiddleware:
 
     @staticmethod
     def serve(request, entry, now, hit=False):
-        use_gzip = entry.gzipped is not None and bool(
-            ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+        use_gzip = entry.gzipped is not None and encoding.accepts(
+            request.META.get("HTTP_ACCEPT_ENCODING"), "gzip"
         )
         body = entry.gzipped if use_gzip else entry.body
         response = HttpResponse(body)
