@@ -142,6 +142,7 @@ LOGOUT_REDIRECT_URL = "blog:home"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "accounts.signin.client_network"  # an IPv6 /64 counts as one address
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 

@@ -136,6 +136,35 @@ def test_guessing_from_each_network_stays_limited(client):
         assert statuses == [200] * 4 + [429] * 2  # the fifth failure locks
 
 
+@pytest.mark.parametrize(
+    "addresses",
+    [
+        [f"2001:db8:1:2::{n:x}" for n in range(1, 7)],  # a fresh address from one /64 each time
+        ["::ffff:203.0.113.7", "203.0.113.7"] * 3,  # the same IPv4 address, written two ways
+    ],
+    ids=["ipv6-64", "ipv4-mapped"],
+)
+def test_a_network_cannot_dodge_the_limit_by_changing_its_address(client, addresses):
+    UserFactory(username="ann")
+    statuses = [sign_in(client, "ann", "wrong", address).status_code for address in addresses]
+    assert statuses == [200] * 4 + [429] * 2
+    assert sign_in(client, "ann", PASSWORD, "2001:db8:1:3::1").status_code == 302
+
+
+def test_a_forged_forwarded_for_header_does_not_change_the_network(client):
+    UserFactory(username="ann")
+    statuses = [
+        client.post(
+            "/accounts/login/",
+            {"username": "ann", "password": "wrong"},
+            REMOTE_ADDR=NETWORK_A,
+            HTTP_X_FORWARDED_FOR=f"198.18.0.{n}",
+        ).status_code
+        for n in range(6)
+    ]
+    assert statuses == [200] * 4 + [429] * 2
+
+
 def test_failures_lock_the_ip_across_usernames(client):
     for n in range(5):
         client.post("/accounts/login/", {"username": f"guess{n}", "password": "wrong"})
