@@ -5,10 +5,9 @@ from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
-from accounts.models import AuthorProfile
 from pagecache import cache_public
 
-from .models import Article, Tag
+from .models import Article, published_authors, published_tags
 
 FEED_SIZE = 20
 
@@ -64,7 +63,7 @@ class LatestAtomFeed(LatestRssFeed):
 
 class AuthorRssFeed(LatestRssFeed):
     def get_object(self, request, author):
-        return get_object_or_404(AuthorProfile, slug=author)
+        return get_object_or_404(published_authors(), slug=author)
 
     def title(self, obj=None):
         return f"{obj.display_name} on {settings.SITE_NAME}"
@@ -86,7 +85,7 @@ class AuthorAtomFeed(AuthorRssFeed):
 
 class TagRssFeed(LatestRssFeed):
     def get_object(self, request, tag):
-        return get_object_or_404(Tag, slug=tag)
+        return get_object_or_404(published_tags(), slug=tag)
 
     def title(self, obj=None):
         return f"{obj.name} on {settings.SITE_NAME}"

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -236,6 +236,21 @@ class Article(models.Model):
             .filter(author_id=self.author_id)
             .exclude(pk=self.pk)[:count]
         )
+
+
+def published_authors():
+    """Writers with at least one published piece: the only ones with an author page and feeds.
+
+    Drafts and scheduled pieces do not count, so a new account (staff included) stays unlisted.
+    """
+    return AuthorProfile.objects.filter(
+        Exists(Article.objects.published().filter(author=OuterRef("pk")))
+    )
+
+
+def published_tags():
+    """Tags that at least one published piece carries: the only ones with a page and feeds."""
+    return Tag.objects.filter(Exists(Article.objects.published().filter(tags=OuterRef("pk"))))
 
 
 class ArticleRedirect(models.Model):

@@ -1,9 +1,7 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from accounts.models import AuthorProfile
-
-from .models import Article, Tag
+from .models import Article, published_authors, published_tags
 
 
 class HomeSitemap(Sitemap):
@@ -30,14 +28,14 @@ class AuthorSitemap(Sitemap):
     changefreq = "weekly"
 
     def items(self):
-        return AuthorProfile.objects.filter(articles__in=Article.objects.published()).distinct()
+        return published_authors()
 
 
 class TagSitemap(Sitemap):
     changefreq = "weekly"
 
     def items(self):
-        return Tag.objects.filter(articles__in=Article.objects.published()).distinct()
+        return published_tags()
 
 
 SITEMAPS = {

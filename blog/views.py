@@ -4,10 +4,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
 from django.views.generic import ListView, MonthArchiveView
 
-from accounts.models import AuthorProfile
 from pagecache import cache_public, fragments
 
-from .models import Article, ArticleRedirect, Tag
+from .models import Article, ArticleRedirect, published_authors, published_tags
 
 PAGE_SIZE = 10
 
@@ -64,7 +63,7 @@ def article_detail(request, author, slug):
 
 @cache_public
 def author_detail(request, author):
-    profile = get_object_or_404(AuthorProfile, slug=author)
+    profile = get_object_or_404(published_authors(), slug=author)
     page = paginate(request, Article.objects.published().for_lists().filter(author=profile))
     return render(
         request,
@@ -75,7 +74,7 @@ def author_detail(request, author):
 
 @cache_public
 def tag_detail(request, tag):
-    tag = get_object_or_404(Tag, slug=tag)
+    tag = get_object_or_404(published_tags(), slug=tag)
     page = paginate(request, Article.objects.published().for_lists().filter(tags=tag))
     return render(
         request,

@@ -25,9 +25,12 @@ def lifetimes(now, state, max_age=None):
     shared = min(conf.get("PAGECACHE_SHARED_MAX_AGE"), max_age)
     expires = now + conf.get("PAGECACHE_TIMEOUT")
     if state is not None and state.due is not None:
-        # Nobody may keep a page past the moment a scheduled piece appears.
-        left = max(0, int(state.due - now))
-        max_age, shared, expires = min(max_age, left), min(shared, left), min(expires, state.due)
+        # Nobody may keep a page past the moment a scheduled piece appears, yet the headers must
+        # not count down to it (that would tell anyone when it appears): while any piece is
+        # scheduled, every page gets the same short lifetime. Django's own tiers, which nobody
+        # outside sees, keep the page until that moment exactly.
+        max_age = shared = min(shared, max_age)
+        expires = min(expires, state.due)
     return max_age, shared, expires
 
 

@@ -10,14 +10,13 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 
-from . import conf, fragments, headers, store
+from . import conf, encoding, fragments, headers, store
 from .generation import generation
 from .store import Entry, pages
 
 logger = logging.getLogger(__name__)
 
 GZIP_TYPES = re.compile(r"^(text/|application/(atom\+xml|rss\+xml|xml|json|javascript))")
-ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 NOT_STORED = {"content-length", "content-encoding", "set-cookie"}
 
 _good_hosts = set()  # Host headers already checked against ALLOWED_HOSTS
@@ -94,7 +93,7 @@ class FrontCacheMiddleware:
             max_age,
             expires,
             compress=store_as is not None
-            or (ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", ""))),
+            or encoding.accepts(request.META.get("HTTP_ACCEPT_ENCODING"), "gzip"),
         )
         if store_as is not None:
             state, url, now = store_as
@@ -129,8 +128,8 @@ class FrontCacheMiddleware:
 
     @staticmethod
     def serve(request, entry, now, hit=False):
-        use_gzip = entry.gzipped is not None and bool(
-            ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+        use_gzip = entry.gzipped is not None and encoding.accepts(
+            request.META.get("HTTP_ACCEPT_ENCODING"), "gzip"
         )
         body = entry.gzipped if use_gzip else entry.body
         response = HttpResponse(body)
@@ -142,11 +141,10 @@ class FrontCacheMiddleware:
         if hit:
             store["x-page-cache"] = ("X-Page-Cache", "hit")
         response.headers._store = store
-        left = int(entry.expires - now)
-        if left < entry.max_age:
-            left = max(0, left)
-            shared = min(left, conf.get("PAGECACHE_SHARED_MAX_AGE"))
-            response.headers["Cache-Control"] = headers.cache_control(left, shared)
+        if entry.expires - now < entry.max_age:
+            # Near the entry's end: a fixed short lifetime, never a countdown to that moment.
+            short = min(entry.max_age, conf.get("PAGECACHE_SHARED_MAX_AGE"))
+            response.headers["Cache-Control"] = headers.cache_control(short, short)
         meta = request.META
         if "HTTP_IF_NONE_MATCH" in meta or "HTTP_IF_MODIFIED_SINCE" in meta:
             return get_conditional_response(

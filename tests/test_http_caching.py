@@ -111,6 +111,62 @@ def test_pages_and_feeds_are_gzipped_for_clients_that_accept_it(client, piece, c
         assert "Content-Encoding" not in plain
 
 
+ENCODINGS = [
+    # (Accept-Encoding, what a page may come back as, what a static file with .br/.gz may)
+    ("gzip;q=0", None, None),
+    ("GZIP;Q=0", None, None),
+    ("gzip; q=0.000, deflate", None, None),
+    ("br;q=0, gzip", "gzip", "gzip"),
+    ("br;q=0.5, gzip", "gzip", "gzip"),
+    ("gzip;q=0.5, br", "gzip", "br"),
+    ("*;q=0", None, None),
+    ("*", "gzip", "br"),
+    ("br;q=0, *;q=0.1", "gzip", "gzip"),
+    ("identity", None, None),
+    ("identity;q=0", None, None),  # nothing acceptable: the plain bytes (never a 406)
+    ("identity, gzip;q=0.5", None, None),
+    ("x-gzip", "gzip", "gzip"),
+    ("gzip;q=nonsense", None, None),
+    ("gzip;q=", None, None),
+    (";;, ,;q=1,=", None, None),
+    ("deflate, " * 400 + "gzip", None, None),  # read only so far: the plain bytes
+    ("", None, None),
+    (None, None, None),
+]
+
+
+@pytest.mark.parametrize("accept, page_coding, _static", ENCODINGS)
+def test_pages_honour_accept_encoding_q_values(
+    client, piece, cache_mode, accept, page_coding, _static
+):
+    extra = {} if accept is None else {"HTTP_ACCEPT_ENCODING": accept}
+    for url in reader_urls(piece)[:3]:
+        plain = client.get(url).content
+        for attempt in ("first", "again"):  # rendered, then (cache on) a stored copy
+            response = client.get(url, **extra)
+            assert response.get("Content-Encoding") == page_coding, (url, accept, attempt)
+            body = gzip.decompress(response.content) if page_coding else response.content
+            assert body == plain
+
+
+@pytest.mark.parametrize("accept, _page, static_coding", ENCODINGS)
+def test_static_files_honour_accept_encoding_q_values(
+    settings, tmp_path, accept, _page, static_coding
+):
+    css = b"body { color: #222; }" * 50
+    (tmp_path / "site.css").write_bytes(css)
+    (tmp_path / "site.css.gz").write_bytes(gzip.compress(css))
+    (tmp_path / "site.css.br").write_bytes(b"brotli-bytes")  # smallest: preferred when allowed
+    settings.STATIC_ROOT = tmp_path
+    extra = {} if accept is None else {"HTTP_ACCEPT_ENCODING": accept}
+    response = Client().get(f"{settings.STATIC_URL}site.css", **extra)  # the installed stack
+    assert response.status_code == 200
+    assert response.get("Content-Encoding") == static_coding, accept
+    body = b"".join(response.streaming_content)
+    expected = {None: css, "gzip": gzip.compress(css), "br": b"brotli-bytes"}[static_coding]
+    assert body == expected
+
+
 def test_signed_in_pages_are_private_and_never_compressed(piece, cache_mode):
     """BREACH: nothing carrying a CSRF token or personal data is compressed."""
     reader = Client()

@@ -175,6 +175,29 @@ def test_pages_are_gzipped_for_clients_that_accept_it(front, piece):
     assert "content-encoding" not in headers and body == plain
 
 
+@pytest.mark.parametrize(
+    "accept, coding",
+    [
+        ("gzip;q=0", None),
+        ("GZip ; Q=0.0, deflate", None),
+        ("br;q=0, gzip", "gzip"),
+        ("gzip;q=0.5", "gzip"),
+        ("*;q=0", None),
+        ("identity", None),
+        ("x-gzip", None),  # nginx's gzip module knows only "gzip": pages agree with it
+    ],
+)
+def test_pages_and_static_files_honour_q_zero(front, piece, accept, coding):
+    url = piece.get_absolute_url()
+    _, _, plain = get(front, url)
+    for path, expected in ((url, plain), ("/static/css/site.0123abcd.css", None)):
+        for _ in range(2):  # fetched, then from nginx's cache
+            status, headers, body = get(front, path, **{"Accept-Encoding": accept})
+            assert status == 200 and headers.get("content-encoding") == coding, (path, accept)
+            if expected is not None:
+                assert (gzip.decompress(body) if coding else body) == expected
+
+
 def test_static_and_media_files_are_served_by_nginx(front, roots):
     static, _ = roots
     status, headers, body = get(

@@ -1,7 +1,9 @@
 """Read Medium's "Download your information" export: one h-entry HTML file per story.
 
 The export is a zip (or the folder it unpacks to) whose `posts/` folder holds the stories;
-drafts are named `draft_….html`. Each story becomes a `common.Piece`.
+drafts are named `draft_….html`. Each story becomes a `common.Piece`. The export belongs to one
+account, which `profile/profile.html` names: stories without a "By …" footer (drafts) are that
+writer's.
 """
 
 import contextlib
@@ -21,6 +23,8 @@ from .medium_html import body_to_markdown, plain
 MAX_STORY_BYTES = 20 * 1024 * 1024
 IMAGE_FOLDER = "imports/medium"
 _HANDLE_RE = re.compile(r"medium\.com/@([\w.-]+)")
+_LABELLED_HANDLE_RE = re.compile(r"^(?:username|profile|handle)\s*:?\s*@([\w.-]+)$", re.I)
+_LABELLED_NAME_RE = re.compile(r"^(?:display name|name)\s*:\s*(.+)$", re.I)
 NOT_AN_EXPORT = (
     "{path} is not a Medium export: expected the .zip from Medium's Settings → "
     "Security and apps → Download your information, or the folder it unpacks to "
@@ -35,13 +39,24 @@ class StoryFile:
     read: object  # () -> bytes
 
 
+@dataclass
+class Export:
+    stories: list  # of StoryFile, by name
+    profile: StoryFile | None  # profile/profile.html, if the export has one
+
+
+PROFILE_NAME = "profile.html"
+PROFILE_FOLDER = "profile"
+MAX_PROFILE_BYTES = 2 * 1024 * 1024
+
+
 def _hidden(parts):
     return any(part.startswith(".") or part == "__MACOSX" for part in parts)
 
 
 @contextlib.contextmanager
 def open_export(path):
-    """Yield the StoryFiles of an export zip or folder; anything else is a CommandError (2)."""
+    """Yield the Export (stories and profile) in a zip or folder; else a CommandError (2)."""
     path = Path(path).expanduser()
     if not path.exists():
         raise CommandError(f"{path} does not exist.", returncode=2)
@@ -59,10 +74,17 @@ def open_export(path):
 
 
 def _zip_stories(path, archive):
-    stories, has_posts = [], False
+    stories, has_posts, profiles = [], False, []
     for info in archive.infolist():
         member = PurePosixPath(info.filename)
-        if "posts" not in member.parts[:-1] or _hidden(member.parts):
+        if _hidden(member.parts):
+            continue
+        in_profile = (member.name, member.parent.name) == (PROFILE_NAME, PROFILE_FOLDER)
+        if in_profile and not info.is_dir():
+            profiles.append(
+                StoryFile(str(member), info.file_size, lambda info=info: archive.read(info))
+            )
+        if "posts" not in member.parts[:-1]:
             continue
         has_posts = True
         if info.is_dir() or member.parent.name != "posts":
@@ -70,7 +92,8 @@ def _zip_stories(path, archive):
         stories.append(StoryFile(str(member), info.file_size, lambda info=info: archive.read(info)))
     if not has_posts:
         raise CommandError(NOT_AN_EXPORT.format(path=path), returncode=2)
-    return sorted(stories, key=lambda story: story.name)
+    shallowest = sorted(profiles, key=lambda file: (len(PurePosixPath(file.name).parts), file.name))
+    return Export(sorted(stories, key=lambda story: story.name), next(iter(shallowest), None))
 
 
 def _folder_stories(path):
@@ -86,7 +109,11 @@ def _folder_stories(path):
             continue
         name = str(file.relative_to(posts.parent))
         stories.append(StoryFile(name, file.stat().st_size, file.read_bytes))
-    return stories
+    profile = posts.parent / PROFILE_FOLDER / PROFILE_NAME
+    if not profile.is_file():
+        return Export(stories, None)
+    name = str(profile.relative_to(posts.parent))
+    return Export(stories, StoryFile(name, profile.stat().st_size, profile.read_bytes))
 
 
 def _date(entry):
@@ -111,7 +138,44 @@ def _writer(entry):
     return Writer(display_name=plain(author), username=match.group(1) if match else "")
 
 
-def parse_story(name, data, *, image_src=None):
+def parse_profile(data):
+    """The Writer that an export's profile/profile.html names (an h-card), or None."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    page = BeautifulSoup(text, "html.parser")
+    card = page.select_one(".h-card") or page
+    name = plain(card.select_one(".p-name"))
+    handle = ""
+    for link in [card.select_one("a.u-url[href]"), *card.select("a[href]")]:
+        match = _HANDLE_RE.search(link.get("href") or "") if link is not None else None
+        if match:
+            handle = match.group(1)
+            break
+    for line in (plain(item) for item in card.find_all(["li", "p", "div", "td"])):
+        if not handle and (match := _LABELLED_HANDLE_RE.match(line)):
+            handle = match.group(1)
+        if not name and (match := _LABELLED_NAME_RE.match(line)):
+            name = match.group(1)[:120]
+    if not (name or handle):
+        return None
+    return Writer(display_name=name or handle, username=handle)
+
+
+def read_profile(profile):
+    """(Writer or None, why not) for the export's profile StoryFile (or None)."""
+    if profile is None:
+        return None, "the export has no profile/profile.html to take the writer from"
+    if profile.size > MAX_PROFILE_BYTES:
+        return None, f"{profile.name} is too large to be Medium's profile page"
+    writer = parse_profile(profile.read())
+    if writer is None:
+        return None, f"{profile.name} names no writer (no .p-name or @handle)"
+    return writer, ""
+
+
+def parse_story(name, data, *, image_src=None, default_writer=None):
     """Return the Piece in one story file (bytes); raise SourceError or Skip."""
     if not name.lower().endswith(".html"):
         raise Skip("not a story (a Medium export has only .html files in posts/)")
@@ -160,7 +224,7 @@ def parse_story(name, data, *, image_src=None):
         title=title,
         subtitle=subtitle,
         body=body,
-        writer=_writer(entry),
+        writer=_writer(entry) or default_writer,
         status=DRAFT if is_draft else PUBLISHED,
         published_at=None if is_draft else _date(entry),
         # A draft's Medium address is not public: it is no canonical for search engines.
@@ -177,14 +241,23 @@ def import_export(path, importer, *, download_images=False):
     if store is not None and not importer.dry_run:
         image_src = store.local_url
 
-    with open_export(path) as stories:
+    with open_export(path) as export:
+        owner, no_owner = read_profile(export.profile)
 
         def loader(story):
             def load():
                 if story.size > MAX_STORY_BYTES:
                     raise SourceError("larger than 20 MB: not a story")
-                return parse_story(story.name, story.read(), image_src=image_src)
+                piece = parse_story(
+                    story.name, story.read(), image_src=image_src, default_writer=owner
+                )
+                if piece.writer is None and not importer.author_username:
+                    raise SourceError(
+                        f"no “By …” line in the file, and {no_owner}: "
+                        "give the stories a writer with --author <username>"
+                    )
+                return piece
 
             return load
 
-        return importer.run((story.name, loader(story)) for story in stories)
+        return importer.run((story.name, loader(story)) for story in export.stories)

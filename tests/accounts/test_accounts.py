@@ -91,7 +91,7 @@ def test_log_in_refuses_foreign_next(client):
     assert response["Location"] == "/"
 
 
-def test_five_failures_lock_the_account_for_15_minutes(client):
+def test_five_failures_lock_the_account_on_that_network_for_15_minutes(client):
     UserFactory(username="ann")
     for _ in range(5):
         response = client.post("/accounts/login/", {"username": "ann", "password": "wrong"})
@@ -100,6 +100,73 @@ def test_five_failures_lock_the_account_for_15_minutes(client):
     text = page_text(response)
     assert "Too many failed sign-ins" in text and "15 minutes" in text
     assert not client.get("/").context["user"].is_authenticated
+
+
+NETWORK_A, NETWORK_B = "203.0.113.7", "198.51.100.9"
+
+
+def sign_in(client, username, password, address):
+    return client.post(
+        "/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR=address
+    )
+
+
+@pytest.mark.parametrize("staff", [False, True], ids=["writer", "superuser"])
+def test_failures_from_one_network_do_not_lock_the_owner_out_elsewhere(client, staff):
+    UserFactory(username="ann", is_staff=staff, is_superuser=staff)
+    for _ in range(8):
+        sign_in(client, "ann", "wrong", NETWORK_A)
+    # The guesser's network is locked, even with the right password...
+    assert sign_in(client, "ann", PASSWORD, NETWORK_A).status_code == 429
+    # ...but the owner signs in from their own network.
+    owner = client.__class__()
+    response = sign_in(owner, "ann", PASSWORD, NETWORK_B)
+    assert response.status_code == 302
+    assert owner.get("/").context["user"].username == "ann"
+
+
+def test_the_username_is_matched_case_insensitively_for_the_lock_on_a_network(client):
+    UserFactory(username="ann")
+    for n in range(5):
+        sign_in(client, "ANN" if n % 2 else "ann", "wrong", NETWORK_A)
+    assert sign_in(client, "Ann", PASSWORD, NETWORK_A).status_code == 429
+    assert sign_in(client.__class__(), "ann", PASSWORD, NETWORK_B).status_code == 302
+
+
+def test_guessing_from_each_network_stays_limited(client):
+    UserFactory(username="ann")
+    for address in (NETWORK_A, NETWORK_B):
+        statuses = [sign_in(client, "ann", "wrong", address).status_code for _ in range(6)]
+        assert statuses == [200] * 4 + [429] * 2  # the fifth failure locks
+
+
+@pytest.mark.parametrize(
+    "addresses",
+    [
+        [f"2001:db8:1:2::{n:x}" for n in range(1, 7)],  # a fresh address from one /64 each time
+        ["::ffff:203.0.113.7", "203.0.113.7"] * 3,  # the same IPv4 address, written two ways
+    ],
+    ids=["ipv6-64", "ipv4-mapped"],
+)
+def test_a_network_cannot_dodge_the_limit_by_changing_its_address(client, addresses):
+    UserFactory(username="ann")
+    statuses = [sign_in(client, "ann", "wrong", address).status_code for address in addresses]
+    assert statuses == [200] * 4 + [429] * 2
+    assert sign_in(client, "ann", PASSWORD, "2001:db8:1:3::1").status_code == 302
+
+
+def test_a_forged_forwarded_for_header_does_not_change_the_network(client):
+    UserFactory(username="ann")
+    statuses = [
+        client.post(
+            "/accounts/login/",
+            {"username": "ann", "password": "wrong"},
+            REMOTE_ADDR=NETWORK_A,
+            HTTP_X_FORWARDED_FOR=f"198.18.0.{n}",
+        ).status_code
+        for n in range(6)
+    ]
+    assert statuses == [200] * 4 + [429] * 2
 
 
 def test_failures_lock_the_ip_across_usernames(client):

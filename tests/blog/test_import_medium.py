@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
+from django.test import Client
 from PIL import Image
 
 from accounts.models import AuthorProfile, User
@@ -129,6 +130,11 @@ def story(
     link = (
         f'<p><a href="{canonical}" class="p-canonical">Canonical link</a></p>' if canonical else ""
     )
+    byline = (
+        f'By <a href="https://medium.com/@{handle}" class="p-author h-card">{author}</a>\n'
+        if author
+        else ""  # Medium's drafts: no "By …"
+    )
     return f"""<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html;
 charset=utf-8"><title>{title}</title><style>body {{ margin: 0 }}</style></head><body>
 <article class="h-entry"><header><h1 class="p-name">{title}</h1></header>
@@ -139,8 +145,7 @@ charset=utf-8"><title>{title}</title><style>body {{ margin: 0 }}</style></head><
 <div class="section-content"><div class="section-inner sectionLayout--insetColumn">
 <h3 class="graf graf--h3 graf--leading graf--title">{title}</h3>
 {body}</div></div></section></section>
-<footer><p>By <a href="https://medium.com/@{handle}" class="p-author h-card">{author}</a>
-on {time}.</p>{link}<p>Exported from <a href="https://medium.com">Medium</a> on
+<footer><p>{byline}on {time}.</p>{link}<p>Exported from <a href="https://medium.com">Medium</a> on
 November 1, 2024.</p></footer></article></body></html>"""
 
 
@@ -653,3 +658,114 @@ def test_a_draft_published_on_byline_is_not_unpublished_by_a_new_import(export):
     draft.refresh_from_db()
     assert draft.status == Article.Status.PUBLISHED
     assert Article.objects.count() == 3
+
+
+# Drafts without a byline: the export's profile names their writer -----------------------------
+
+PROFILE = """<!DOCTYPE html><html><head><title>Profile</title></head><body>
+<article class="h-card"><header><img class="u-photo" src="https://cdn-images-1.medium.com/x.png">
+<h3 class="p-name">{name}</h3></header><section><ul>
+<li>Profile: <a class="u-url" href="https://medium.com/@{handle}">@{handle}</a></li>
+<li>Email address: <a class="u-email" href="mailto:jane@example.com">jane@example.com</a></li>
+<li>Medium user ID: 1a2b3c4d5e6f</li></ul></section></article></body></html>"""
+
+
+def drafts_export(tmp_path, *, profile=True, name="Jane Writer", handle="janewriter", **extra):
+    files = {
+        "medium-export/posts/2022-06-01_A-short-note-0f9e8d7c6b5a.html": short_story(),
+        "medium-export/posts/draft_Half-an-idea-5e6f7a8b9c0d.html": draft_story(author=None),
+        "medium-export/posts/draft_Loose-ends-9a8b7c6d5e4f.html": draft_story(
+            "Loose ends", author=None, canonical="https://medium.com/p/9a8b7c6d5e4f"
+        ),
+        **extra,
+    }
+    if profile:
+        files["medium-export/profile/profile.html"] = PROFILE.format(name=name, handle=handle)
+    return make_zip(tmp_path / "medium-export.zip", files)
+
+
+def test_drafts_without_a_byline_belong_to_the_exports_owner(tmp_path):
+    """A writer with no account yet imports everything, drafts included, in one command."""
+    out, err = run(drafts_export(tmp_path))
+    assert "failed" not in err, err
+    assert "Created 3, updated 0, skipped 0, failed 0." in out
+    writer = AuthorProfile.objects.get()  # the byline's writer and the profile's are one
+    assert (writer.display_name, writer.user.username, writer.slug) == (
+        "Jane Writer", "janewriter", "janewriter"
+    )  # fmt: skip
+    assert not writer.user.has_usable_password()
+    drafts = Article.objects.filter(status=Article.Status.DRAFT)
+    assert sorted(drafts.values_list("title", flat=True)) == ["Half an idea", "Loose ends"]
+    assert set(Article.objects.values_list("author", flat=True)) == {writer.pk}
+    out, err = run(drafts_export(tmp_path))  # again: nothing new
+    assert "Created 0" in out and AuthorProfile.objects.count() == 1
+
+
+def test_an_export_of_drafts_only_creates_its_owner_from_the_profile(tmp_path):
+    files = {
+        "posts/draft_Half-an-idea-5e6f7a8b9c0d.html": draft_story(author=None),
+        "profile/profile.html": PROFILE.format(name="Ada Lovelace", handle="ada.l"),
+    }
+    out, err = run(make_zip(tmp_path / "drafts.zip", files))
+    assert "Created 1, updated 0, skipped 0, failed 0." in out, err
+    article = Article.objects.get()
+    assert article.status == Article.Status.DRAFT
+    assert (article.author.display_name, article.author.user.username) == ("Ada Lovelace", "ada.l")
+    # Drafts only: the new writer has no public author page yet.
+    assert Client().get(article.author.get_absolute_url()).status_code == 404
+
+
+def test_the_profile_of_an_unpacked_export_folder_is_read_too(tmp_path):
+    files = {
+        "posts/draft_Half-an-idea-5e6f7a8b9c0d.html": draft_story(author=None),
+        "profile/profile.html": PROFILE.format(name="Jane Writer", handle="janewriter"),
+    }
+    folder = make_folder(tmp_path / "unpacked", files)
+    for path in (folder, folder / "posts"):
+        out, err = run(path)
+        assert "failed 0." in out, err
+    assert Article.objects.get().author.user.username == "janewriter"
+
+
+def test_an_existing_account_named_by_the_profile_gets_the_drafts(tmp_path):
+    profile = AuthorProfileFactory(display_name="Jane Writer", slug="jane")
+    run(drafts_export(tmp_path))
+    assert set(Article.objects.values_list("author", flat=True)) == {profile.pk}
+    assert AuthorProfile.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "profile_file, why",
+    [
+        (None, "the export has no profile/profile.html to take the writer from"),
+        ("<html><body><p>Nothing here</p></body></html>", "names no writer"),
+        (b"\xff\xfe not text", "names no writer"),
+    ],
+    ids=["missing", "empty", "not-utf8"],
+)
+def test_without_a_profile_byline_less_files_fail_by_name_saying_what_to_pass(
+    tmp_path, profile_file, why
+):
+    extra = {} if profile_file is None else {"medium-export/profile/profile.html": profile_file}
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(CommandError, match="2 files could not be imported") as raised:
+        call_command(
+            "import_medium",
+            str(drafts_export(tmp_path, profile=False, **extra)),
+            stdout=out,
+            stderr=err,
+        )
+    assert raised.value.returncode == 1
+    err = err.getvalue()
+    for name in ("draft_Half-an-idea-5e6f7a8b9c0d.html", "draft_Loose-ends-9a8b7c6d5e4f.html"):
+        line = next(line for line in err.splitlines() if name in line)
+        assert line.startswith("failed") and "no “By …” line" in line and why in line, line
+        assert "--author <username>" in line
+    assert Article.objects.get().title == "A short note"  # the story with a byline still came in
+
+
+def test_the_author_option_still_takes_every_story_without_a_profile(tmp_path):
+    profile = AuthorProfileFactory(user=UserFactory(username="jane"))
+    out, _ = run(drafts_export(tmp_path, profile=False), author="jane")
+    assert "failed 0." in out
+    assert set(Article.objects.values_list("author", flat=True)) == {profile.pk}

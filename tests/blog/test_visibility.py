@@ -1,8 +1,19 @@
 """Drafts and scheduled pieces never reach readers, wherever they look."""
 
-import pytest
+import datetime
+from unittest import mock
 
-from tests.factories import ArticleFactory, DraftFactory, ScheduledFactory, TagFactory
+import pytest
+from django.utils import timezone
+
+from tests.factories import (
+    ArticleFactory,
+    AuthorProfileFactory,
+    DraftFactory,
+    ScheduledFactory,
+    TagFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +74,52 @@ def test_archive_month_of_only_drafts_is_404(client):
     draft.save()
     url = f"/archive/{draft.published_at:%Y/%m}/"
     assert client.get(url).status_code == 404
+
+
+# --- Author and tag pages exist only with a published piece -------------------------------
+
+
+def author_and_tag_urls(author_slug, tag_slug):
+    return [
+        f"/@{author_slug}/", f"/@{author_slug}/feed/atom/", f"/@{author_slug}/feed/rss/",
+        f"/@{author_slug}/?page=1", f"/tag/{tag_slug}/", f"/tag/{tag_slug}/feed/atom/",
+        f"/tag/{tag_slug}/feed/rss/",
+    ]  # fmt: skip
+
+
+@pytest.mark.usefixtures("fresh_page_cache_generation")  # no page kept from another test
+@pytest.mark.parametrize("kind", ["nothing", "draft", "scheduled"])
+@pytest.mark.parametrize("who", ["anonymous", "staff", "themself"])
+def test_an_author_or_tag_with_no_published_piece_is_404_like_an_unknown_one(client, kind, who):
+    """A new staff account must not get a public page (it would disclose staff usernames),
+    and a tag only drafts or scheduled pieces carry must not disclose them either."""
+    profile = AuthorProfileFactory(
+        user=UserFactory(username="newstaff", is_staff=True), slug="newstaff"
+    )
+    tag = TagFactory(name="Unannounced")
+    if kind == "draft":
+        DraftFactory(author=profile, tags=[tag], title="Quiet draft")
+    elif kind == "scheduled":
+        ScheduledFactory(author=profile, tags=[tag], title="Quiet future")
+    if who == "staff":
+        client.force_login(UserFactory(username="editor", is_staff=True, is_superuser=True))
+    elif who == "themself":
+        client.force_login(profile.user)
+    for url in author_and_tag_urls("newstaff", tag.slug) + author_and_tag_urls("nobody", "none"):
+        assert client.get(url).status_code == 404, url
+    sitemap = client.get("/sitemap.xml").content.decode()
+    assert "newstaff" not in sitemap and tag.slug not in sitemap
+
+
+@pytest.mark.usefixtures("fresh_page_cache_generation")
+def test_the_author_and_tag_pages_appear_with_the_first_published_piece(client):
+    profile = AuthorProfileFactory(slug="debut")
+    tag = TagFactory(name="Firsts")
+    ScheduledFactory(author=profile, tags=[tag], title="Debut piece")
+    assert client.get("/@debut/").status_code == 404
+    later = timezone.now() + datetime.timedelta(days=3)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        for url in author_and_tag_urls("debut", tag.slug):
+            assert client.get(url).status_code == 200, url
+        sitemap = client.get("/sitemap.xml").content.decode()
+        assert "/@debut/" in sitemap and f"/tag/{tag.slug}/" in sitemap
