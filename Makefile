@@ -50,9 +50,10 @@ test: $(DEV_STAMP) ## Run the whole suite (SQLite, or DATABASE_URL when set)
 test-postgres: ## Run the suite on the local PostgreSQL
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/byline} $(MAKE) test
 
-lint: $(DEV_STAMP) ## ruff check, ruff format --check, and no missing migrations
+lint: $(DEV_STAMP) ## ruff check, ruff format --check, import contracts, and no missing migrations
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	DJANGO_SETTINGS_MODULE=config.settings_test $(BIN)/python manage.py makemigrations --check --dry-run
 
 format: $(DEV_STAMP) ## Format and fix what ruff can
