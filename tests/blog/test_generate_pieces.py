@@ -71,7 +71,8 @@ def test_worker_processes_give_the_same_pieces():
     assert snapshot() == alone
 
 
-def test_pieces_are_searchable_on_postgres(postgres):
+@pytest.mark.postgres
+def test_pieces_are_searchable_on_postgres():
     generate(30, seed=2)
     assert not Article.objects.filter(search_vector__isnull=True).exists()
     tag = Article.objects.published().first().tags.first()

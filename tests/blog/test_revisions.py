@@ -150,7 +150,8 @@ def test_editing_does_not_overwrite_counts_kept_elsewhere(client, people, articl
 
 
 @pytest.mark.django_db(transaction=True)
-def test_truly_concurrent_saves_from_one_revision_let_exactly_one_through(postgres):
+@pytest.mark.postgres
+def test_truly_concurrent_saves_from_one_revision_let_exactly_one_through():
     """Two transactions race from revision 1 on PostgreSQL: one saves, one is refused."""
     import threading
 
