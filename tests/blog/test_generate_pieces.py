@@ -63,6 +63,7 @@ def test_same_seed_same_pieces_and_runs_add_up():
     assert Article.objects.values("author").distinct().count() <= 5
 
 
+@pytest.mark.slow  # starts worker processes
 def test_worker_processes_give_the_same_pieces():
     generate(201, seed=5, jobs=1)
     alone = snapshot()

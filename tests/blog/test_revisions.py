@@ -7,9 +7,8 @@ import markup
 from blog.admin import save_article
 from blog.forms import StaleRevision
 from blog.models import Article
-from tests.blog.test_admin import form_data, save
 from tests.factories import DraftFactory
-from tests.utils import page_text
+from tests.utils import form_data, page_text, save
 
 pytestmark = pytest.mark.django_db
 

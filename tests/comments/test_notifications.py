@@ -108,10 +108,8 @@ def test_moderators_are_told_about_reports(approved, moderator, django_capture_o
 @pytest.mark.django_db(transaction=True)
 def test_a_failing_mail_server_is_logged_and_the_response_kept(client, caplog, monkeypatch):
     """With real commits, the emails are sent inside the request: a failure must not escape."""
-    from tests.comments.conftest import ensure_moderators_group
     from tests.factories import ArticleFactory
 
-    ensure_moderators_group()
     article = ArticleFactory()
     UserFactory(username="mod", groups=["Moderators"])
     reader = UserFactory(username="newcomer")

@@ -6,9 +6,9 @@ from django.utils import timezone
 
 from comments import services
 from comments.models import Ban, Comment, CommentRevision, ModerationLog, Report
-from tests.comments.conftest import approved_total, count
 from tests.comments.factories import CommentFactory
 from tests.factories import UserFactory
+from tests.utils import approved_total, count
 
 pytestmark = pytest.mark.django_db
 Status = Comment.Status
