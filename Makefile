@@ -47,8 +47,8 @@ superuser: migrate ## Create an admin login
 test: $(DEV_STAMP) ## Run the whole suite (SQLite, or DATABASE_URL when set) with branch coverage
 	$(BIN)/coverage run -m pytest $(PYTEST_ARGS); status=$$?; $(BIN)/coverage report; exit $$status
 
-test-fast: $(DEV_STAMP) ## Run the suite without the slow tests (servers, browsers): under a minute
-	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+test-fast: $(DEV_STAMP) ## Run the suite without the slow tests (servers, browsers) on every core: under a minute
+	$(BIN)/python -m pytest -m "not slow" -n auto $(PYTEST_ARGS)
 
 test-postgres: ## Run the suite on the local PostgreSQL
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/byline} $(MAKE) test
