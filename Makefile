@@ -7,7 +7,7 @@ CONSTRAINTS := requirements/constraints.txt
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: help install install-dev run migrate demo superuser test test-postgres lint format lock audit backup restore bench bench-mail clean
+.PHONY: help install install-dev run migrate demo superuser test test-fast test-postgres lint format lock audit backup restore bench bench-mail clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -44,15 +44,19 @@ run: demo ## Set up, migrate, load the demo and serve http://127.0.0.1:$(PORT) w
 superuser: migrate ## Create an admin login
 	$(BIN)/python manage.py createsuperuser
 
-test: $(DEV_STAMP) ## Run the whole suite (SQLite, or DATABASE_URL when set)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+test: $(DEV_STAMP) ## Run the whole suite (SQLite, or DATABASE_URL when set) with branch coverage
+	$(BIN)/coverage run -m pytest $(PYTEST_ARGS); status=$$?; $(BIN)/coverage report; exit $$status
+
+test-fast: $(DEV_STAMP) ## Run the suite without the slow tests (servers, browsers) on every core: under a minute
+	$(BIN)/python -m pytest -m "not slow" -n auto $(PYTEST_ARGS)
 
 test-postgres: ## Run the suite on the local PostgreSQL
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/byline} $(MAKE) test
 
-lint: $(DEV_STAMP) ## ruff check, ruff format --check, and no missing migrations
+lint: $(DEV_STAMP) ## ruff check, ruff format --check, import contracts, and no missing migrations
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	DJANGO_SETTINGS_MODULE=config.settings_test $(BIN)/python manage.py makemigrations --check --dry-run
 
 format: $(DEV_STAMP) ## Format and fix what ruff can
@@ -84,4 +88,4 @@ restore: $(STAMP) .env ## Restore a backup into an empty database: make restore 
 	$(BIN)/python scripts/restore.py "$(FILE)" $(if $(FORCE),--force)
 
 clean: ## Remove the virtualenv, database, media and caches
-	rm -rf $(VENV) db.sqlite3 media .test-media staticfiles .pytest_cache
+	rm -rf $(VENV) db.sqlite3 media .test-media staticfiles .pytest_cache .coverage

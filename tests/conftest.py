@@ -20,6 +20,22 @@ CHROMIUM_ARGS = [
 ]
 
 
+def pytest_collection_modifyitems(items):
+    """Every browser test is slow (it starts a live server and Chromium): `make test-fast` skips
+    it without each test having to say so."""
+    for item in items:
+        if item.get_closest_marker("browser") and not item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """A test marked `postgres` skips, with the reason, unless the suite runs on PostgreSQL
+    (before its fixtures start servers or open the database)."""
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/byline")
+
+
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -82,13 +98,6 @@ def fresh_page_cache_generation(db):
     with contextlib.suppress(Exception):  # the test may have pointed the cache nowhere
         generation.store.bump(None)
     generation.reset()
-
-
-@pytest.fixture
-def postgres(db):
-    """Skip unless the tests run on PostgreSQL (set DATABASE_URL to a postgres:// address)."""
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/byline")
 
 
 @pytest.fixture(scope="session")

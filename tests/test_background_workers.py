@@ -15,8 +15,8 @@ from django.db import transaction
 from outbox.models import OutboundMail
 from outbox.services import mail_enqueue
 from tests.factories import ArticleFactory, UserFactory
-from tests.test_faults_servers import require_postgres, shared_database_url, wait_until
-from tests.utils import SmtpSink, run_worker, start_worker, worker_env
+from tests.servers import SmtpSink, shared_database_url, start_worker, wait_until, worker_env
+from tests.utils import run_worker
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 DB_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -30,10 +30,10 @@ def sink():
     server.stop()
 
 
+@pytest.mark.postgres
 def test_a_worker_killed_mid_batch_loses_nothing_and_no_mail_arrives_twice(
     settings, sink, tmp_path
 ):
-    require_postgres()
     settings.TASKS = DB_BACKEND
     total, killed_at = 60, 25
     sink.start()
@@ -93,9 +93,6 @@ def mail_over_smtp(settings, sink):
 
 
 def moderated_piece():
-    from tests.comments.conftest import ensure_moderators_group
-
-    ensure_moderators_group()
     UserFactory(username="mod", email="mod@example.com", groups=["Moderators"])
     return ArticleFactory()
 

@@ -17,6 +17,8 @@ from scripts import backup, restore
 from tests.comments.factories import CommentFactory
 from tests.factories import ArticleFactory, AuthorProfileFactory, UserFactory
 
+pytestmark = pytest.mark.slow  # pg_dump / restore subprocesses and scratch databases
+
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201e1e6b0a50000000049454e44ae426082"

@@ -11,328 +11,44 @@ shared generation to tell it a page is stale (pagecache.generation.StoreUnavaila
 
 The PostgreSQL tests use the test database (DATABASE_URL=postgres://...) and skip on SQLite; the
 Redis ones use Redis database 12 (BYLINE_TEST_FAULTS_REDIS_URL) and skip when it is unreachable.
-The server helpers here are shared with tests/test_scale_out.py.
+The server helpers are in tests/servers.py.
 """
 
-import contextlib
-import http.client
 import importlib.util
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
-import textwrap
-import threading
 import time
 import uuid
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from django.db import connection
 
 from tests.factories import ArticleFactory
+from tests.servers import (
+    ROOT,
+    Server,
+    TcpProxy,
+    flush_redis,
+    migrated_scratch_database,
+    require_redis,
+    shared_database_url,
+    wait_until,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
 REDIS = os.environ.get("BYLINE_TEST_FAULTS_REDIS_URL", "redis://127.0.0.1:6379/12")
 CLOSED_DATABASE = "postgres://postgres@127.0.0.1:1/byline"  # nothing listens on port 1
 UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
 QUICK = 2.5  # seconds: an outage answer never waits for a timeout (connect_timeout is 3 s)
 
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("gunicorn") is None, reason="gunicorn is not installed"
-)
-
-
-# --- Helpers (tests/test_scale_out.py uses them too) -------------------------------------
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def redis_reachable(url):
-    try:
-        import redis
-
-        redis.Redis.from_url(url, socket_connect_timeout=0.3).ping()
-    except Exception:
-        return False
-    return True
-
-
-def flush_redis(url):
-    import redis
-
-    client = redis.Redis.from_url(url, socket_connect_timeout=0.5)
-    try:
-        client.flushdb()
-    finally:
-        client.close()
-
-
-def require_postgres():
-    if connection.vendor != "postgresql":
-        pytest.skip(
-            "needs PostgreSQL: servers in other processes share the test database only there "
-            "(set DATABASE_URL=postgres://postgres@127.0.0.1:5432/byline)"
-        )
-
-
-def require_redis(url):
-    if not redis_reachable(url):
-        pytest.skip(f"needs Redis at {url} (start redis-server on 127.0.0.1:6379)")
-
-
-def shared_database_url(port=None, application_name=None):
-    """The pytest test database as a DATABASE_URL, optionally through another port."""
-    db = connection.settings_dict
-    url = (
-        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
-        f"{port or db['PORT'] or 5432}/{db['NAME']}"
-    )
-    return f"{url}?application_name={application_name}" if application_name else url
-
-
-def wait_until(predicate, timeout, message):
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            if predicate():
-                return
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            raise AssertionError(message)
-        time.sleep(0.05)
-
-
-@dataclass
-class Response:
-    status: int
-    headers: http.client.HTTPMessage
-    body: bytes
-    elapsed: float
-
-    @property
-    def text(self):
-        return self.body.decode("utf-8", "replace")
-
-    def cookies(self):
-        """{name: value} of the Set-Cookie headers."""
-        from http.cookies import SimpleCookie
-
-        jar = SimpleCookie()
-        for header in self.headers.get_all("Set-Cookie") or []:
-            jar.load(header)
-        return {name: morsel.value for name, morsel in jar.items()}
-
-
-# The test settings, but with the cache the production settings build from REDIS_URL
-# (config.settings_test always uses a per-process cache).
-SETTINGS_WITH_REDIS = textwrap.dedent(
-    """
-    from config.settings_test import *  # noqa: F403
-    from config.settings import CACHES  # noqa: F401 - ResilientRedisCache on REDIS_URL
-    """
-)
-
-
-class Server:
-    """gunicorn with deploy/gunicorn.conf.py on a free port, its log in a file."""
-
-    def __init__(
-        self, tmp_path, *, database_url, redis_url="", workers=2, name="server", settings=""
-    ):
-        self.tmp_path = Path(tmp_path)
-        self.database_url = database_url
-        self.redis_url = redis_url
-        self.settings = settings  # extra lines for the settings module
-        self.workers = workers
-        self.name = name
-        self.port = free_port()
-        self.process = None
-        self.log_path = self.tmp_path / f"{name}.log"
-
-    def env(self):
-        drop = ("DJANGO_", "GUNICORN_", "BYLINE_", "AXES_", "SENTRY_", "AWS_")
-        env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
-        pythonpath = [str(ROOT)]
-        settings_module = "config.settings_test"
-        if self.redis_url or self.settings:
-            settings_module = f"byline_settings_{self.name.lower()}"
-            module = self.tmp_path / f"{settings_module}.py"
-            module.write_text(SETTINGS_WITH_REDIS + textwrap.dedent(self.settings))
-            pythonpath.insert(0, str(self.tmp_path))
-        env.update(
-            DJANGO_SETTINGS_MODULE=settings_module,
-            DJANGO_DEBUG="0",
-            DJANGO_HTTPS="0",
-            DJANGO_SECURE_PROXY="0",
-            # Servers of one site share the key (sessions signed by one are read by another).
-            DJANGO_SECRET_KEY="faults-test-secret-key-" + "x" * 40,
-            DJANGO_ALLOWED_HOSTS="127.0.0.1",
-            DJANGO_LOG_LEVEL="WARNING",
-            DJANGO_LOG_FORMAT="text",
-            DJANGO_CONN_MAX_AGE="60",
-            DATABASE_URL=self.database_url,
-            REDIS_URL=self.redis_url,
-            EMAIL_URL="",
-            AXES_FAILURE_LIMIT="5",
-            GUNICORN_BIND=f"127.0.0.1:{self.port}",
-            GUNICORN_WORKERS=str(self.workers),
-            GUNICORN_ACCESSLOG="",
-            GUNICORN_TIMEOUT="30",
-            GUNICORN_GRACEFUL_TIMEOUT="5",
-            PYTHONPATH=os.pathsep.join(pythonpath),
-        )
-        return env
-
-    def start(self, ready_timeout=25):
-        from gunicorn import config
-
-        no_control_socket = (
-            ["--no-control-socket"] if hasattr(config, "ControlSocketDisable") else []
-        )
-        self._log = open(self.log_path, "w+")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "config.wsgi:application",
-                "-c",
-                "deploy/gunicorn.conf.py",
-                *no_control_socket,
-            ],
-            cwd=ROOT,
-            env=self.env(),
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + ready_timeout
-        while True:
-            if self.process.poll() is not None:
-                raise AssertionError(f"{self.name} exited at start:\n{self.log()[-3000:]}")
-            try:
-                self.get("/healthz", timeout=3)  # any answer: the database may be down
-                return self
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError(
-                    f"{self.name} did not answer within {ready_timeout} s:\n{self.log()[-3000:]}"
-                )
-            time.sleep(0.1)
-
-    def request(self, method, path, body=None, headers=None, timeout=10):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-        # One site name whatever the port, as behind a load balancer (pages are cached by Host).
-        headers = {"Host": "127.0.0.1", **(headers or {})}
-        started = time.monotonic()
-        try:
-            conn.request(method, path, body=body, headers=headers)
-            response = conn.getresponse()
-            content = response.read()
-            return Response(response.status, response.headers, content, time.monotonic() - started)
-        finally:
-            conn.close()
-
-    def get(self, path, headers=None, timeout=10):
-        return self.request("GET", path, headers=headers, timeout=timeout)
-
-    def log(self):
-        try:
-            return self.log_path.read_text(errors="replace")
-        except OSError:
-            return ""
-
-    def stop(self):
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-        self._log.close()
-
-
-class TcpProxy:
-    """Forward 127.0.0.1:<port> to `upstream`; stop() refuses new connections, cuts open ones."""
-
-    def __init__(self, upstream):
-        self.upstream = upstream
-        self.port = free_port()
-        self.sockets = set()
-        self.lock = threading.Lock()
-        self.thread = None
-
-    def start(self):
-        listener = socket.socket()
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", self.port))
-        listener.listen(32)
-        listener.settimeout(0.05)
-        self.stopping = threading.Event()
-        self.thread = threading.Thread(target=self._accept, args=(listener,), daemon=True)
-        self.thread.start()
-        return self
-
-    def _accept(self, listener):
-        try:
-            while not self.stopping.is_set():
-                try:
-                    client, _ = listener.accept()
-                except TimeoutError:
-                    continue
-                try:
-                    upstream = socket.create_connection(self.upstream, timeout=3)
-                except OSError:
-                    client.close()
-                    continue
-                client.settimeout(None)
-                upstream.settimeout(None)
-                with self.lock:
-                    self.sockets.update((client, upstream))
-                for src, dst in ((client, upstream), (upstream, client)):
-                    threading.Thread(target=self._pump, args=(src, dst), daemon=True).start()
-        finally:
-            listener.close()
-
-    def _pump(self, src, dst):
-        try:
-            while data := src.recv(65536):
-                dst.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for sock in (src, dst):
-                self._cut(sock)
-
-    def _cut(self, sock):
-        with self.lock:
-            self.sockets.discard(sock)
-        with contextlib.suppress(OSError):
-            sock.shutdown(socket.SHUT_RDWR)
-        sock.close()
-
-    def stop(self):
-        if self.thread is None:
-            return
-        self.stopping.set()
-        self.thread.join(timeout=5)
-        self.thread = None
-        with self.lock:
-            open_sockets = list(self.sockets)
-        for sock in open_sockets:
-            self._cut(sock)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        importlib.util.find_spec("gunicorn") is None, reason="gunicorn is not installed"
+    ),
+]
 
 
 def assert_outage_page(response, what):
@@ -384,13 +100,9 @@ def test_database_refusing_connections_gives_the_sites_503_page_at_once(servers)
 # --- b. PostgreSQL kills every connection ----------------------------------------------------
 
 
-@pytest.fixture
-def postgres_only():
-    require_postgres()
-
-
 @pytest.mark.django_db(transaction=True)
-def test_terminated_database_connections_recover_without_a_restart(postgres_only, servers):
+@pytest.mark.postgres
+def test_terminated_database_connections_recover_without_a_restart(servers):
     article = ArticleFactory(title="Survives terminated connections")
     url = article.get_absolute_url()
     app = f"byline-faults-{uuid.uuid4().hex[:8]}"
@@ -453,9 +165,8 @@ def proxy():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_cached_pages_are_served_while_the_database_is_unreachable(
-    postgres_only, redis_db, proxy, servers
-):
+@pytest.mark.postgres
+def test_cached_pages_are_served_while_the_database_is_unreachable(redis_db, proxy, servers):
     article = ArticleFactory(title="Cached through the outage")
     url = article.get_absolute_url()
     # An author page exists only with a published piece: one by another writer.
@@ -497,22 +208,7 @@ def test_cached_pages_are_served_while_the_database_is_unreachable(
 @pytest.fixture
 def migrated_sqlite(tmp_path):
     """A fresh SQLite database file with every migration applied (any machine)."""
-    path = tmp_path / "faults.sqlite3"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "BYLINE_"))}
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings_test",
-        DATABASE_URL=f"sqlite:///{path}",
-        REDIS_URL="",
-        PYTHONPATH=str(ROOT),
-    )
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=120,
-    )
-    return f"sqlite:///{path}"
+    return migrated_scratch_database(tmp_path / "faults.sqlite3")
 
 
 def test_unreachable_redis_serves_pages_with_a_warning(servers, migrated_sqlite):

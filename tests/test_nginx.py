@@ -15,6 +15,7 @@ from bench import nginx_local
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = [
+    pytest.mark.slow,
     pytest.mark.skipif(
         nginx_local.NGINX is None,
         reason="no nginx binary: install the Debian package with `apt-get install -y nginx`",

@@ -7,31 +7,23 @@ import sys
 import textwrap
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 from django.db import connection
 
 from tests.factories import ArticleFactory
+from tests.servers import ROOT, redis_reachable
 
-ROOT = Path(__file__).resolve().parent.parent
 REDIS = os.environ.get("BYLINE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 HIT = "X-Page-Cache"
 
 
-def redis_reachable():
-    try:
-        import redis
-
-        redis.Redis.from_url(REDIS, socket_connect_timeout=0.3).ping()
-    except Exception:
-        return False
-    return True
-
-
-pytestmark = pytest.mark.skipif(
-    not redis_reachable(), reason=f"needs Redis at {REDIS} (set BYLINE_TEST_REDIS_URL)"
-)
+pytestmark = [
+    pytest.mark.slow,  # each test starts another Python process with Django set up
+    pytest.mark.skipif(
+        not redis_reachable(REDIS), reason=f"needs Redis at {REDIS} (set BYLINE_TEST_REDIS_URL)"
+    ),
+]
 
 
 @pytest.fixture
@@ -106,9 +98,8 @@ def test_a_new_generation_in_another_process_reaches_this_one_within_a_second(cl
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_edit_committed_by_another_process_shows_here_within_a_second(
-    client, redis_caches, postgres
-):
+@pytest.mark.postgres
+def test_an_edit_committed_by_another_process_shows_here_within_a_second(client, redis_caches):
     """Two processes, one PostgreSQL database, one Redis: the full path of a change."""
     article = ArticleFactory(title="Before the edit")
     url = article.get_absolute_url()

@@ -31,6 +31,7 @@ def production_env(**extra):
     return env
 
 
+@pytest.mark.slow  # Django set up again in a subprocess
 def test_check_deploy_reports_nothing_with_production_settings():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -96,6 +97,7 @@ def test_behind_a_tls_proxy_http_redirects_and_cookies_are_secure(client):
     assert session["secure"] and session["httponly"] and session["samesite"] == "Lax"
 
 
+@pytest.mark.slow  # Django set up again in a subprocess
 def test_production_settings_turn_https_on_by_default():
     code = (
         "from django.conf import settings as s; "
@@ -191,6 +193,7 @@ def settings_in_subprocess(code, **env):
     return run.stdout.strip()
 
 
+@pytest.mark.slow  # Django set up again in a subprocess
 def test_media_goes_to_an_s3_bucket_when_one_is_configured():
     local = settings_in_subprocess(
         "from django.core.files.storage import default_storage as d; print(d.__class__.__name__)"
@@ -205,6 +208,7 @@ def test_media_goes_to_an_s3_bucket_when_one_is_configured():
     assert out == "S3Storage byline-media https://s3.example.test"
 
 
+@pytest.mark.slow  # Django set up again in a subprocess
 def test_sentry_reports_only_when_a_dsn_is_set():
     code = "import sentry_sdk; print(sentry_sdk.get_client().is_active())"
     assert settings_in_subprocess(code) == "False"

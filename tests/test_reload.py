@@ -9,39 +9,28 @@ import http.client
 import importlib.util
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.servers import ROOT, free_port, no_control_socket, wait_until, worker_pids
+
 PATHS = ["/", "/healthz", "/robots.txt", "/archive/", "/feed/atom/", "/sitemap.xml"]
 THREADS = 4
 BEFORE, AFTER = 1.5, 3.0  # seconds of load before and after the SIGHUP
 
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("gunicorn") is None, reason="gunicorn is not installed"
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        importlib.util.find_spec("gunicorn") is None, reason="gunicorn is not installed"
+    ),
+]
 
 
 GUNICORN = [sys.executable, "-m", "gunicorn"]
-
-
-def no_control_socket():
-    """gunicorn 24+ opens a control socket at one path per user: not for a throwaway server."""
-    from gunicorn import config
-
-    return ["--no-control-socket"] if hasattr(config, "ControlSocketDisable") else []
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def get(port, path, timeout=15):
@@ -53,25 +42,6 @@ def get(port, path, timeout=15):
         return response.status
     finally:
         connection.close()
-
-
-def worker_pids(master):
-    out = subprocess.run(
-        ["ps", "-o", "pid=", "--ppid", str(master)], capture_output=True, text=True, check=False
-    ).stdout
-    return {int(pid) for pid in out.split()}
-
-
-def wait_until(predicate, timeout, message):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if predicate():
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(message)
 
 
 @pytest.fixture

@@ -19,18 +19,16 @@ from urllib.parse import urlencode
 import pytest
 
 from tests.factories import ArticleFactory, UserFactory
-from tests.test_faults_servers import (
-    Server,
-    flush_redis,
-    require_postgres,
-    require_redis,
-    shared_database_url,
-)
+from tests.servers import Server, flush_redis, require_redis, shared_database_url
 
 REDIS = os.environ.get("BYLINE_TEST_SCALE_REDIS_URL", "redis://127.0.0.1:6379/11")
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("gunicorn") is None, reason="gunicorn is not installed"
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.postgres,  # servers in other processes share the test database only there
+    pytest.mark.skipif(
+        importlib.util.find_spec("gunicorn") is None, reason="gunicorn is not installed"
+    ),
+]
 PASSWORD = "correct-horse-battery"  # tests/factories.py UserFactory
 HIT = "X-Page-Cache"
 # Settings the servers add to config.settings_test (the comments app reads them with getattr):
@@ -45,7 +43,6 @@ SETTLE = 1.3  # seconds: the generation check interval (1 s) and a margin
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory, django_db_setup):
     """Servers A and B, 2 workers each, for the whole module (data comes and goes per test)."""
-    require_postgres()
     require_redis(REDIS)
     flush_redis(REDIS)
     tmp = tmp_path_factory.mktemp("scale-out")

@@ -13,45 +13,11 @@ from accounts.models import AuthorProfile
 from blog.models import Article, ArticleRedirect
 from tests.blog.factories import image_bytes, make_user
 from tests.factories import ArticleFactory, DraftFactory, ScheduledFactory, TagFactory
-from tests.utils import page_text
+from tests.utils import page_text, save
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "admin:blog_article_changelist"
-
-
-def form_data(article, **changes):
-    """What the change form posts for `article`, with `changes`."""
-    data = {
-        "base_revision": article.revision,
-        "title": article.title,
-        "subtitle": article.subtitle,
-        "slug": article.slug,
-        "author": article.author_id,
-        "body": article.body,
-        "tags": [tag.pk for tag in article.tags.all()],
-        "cover_alt": article.cover_alt,
-        "cover_caption": article.cover_caption,
-        "status": article.status,
-        "published_at_0": "",
-        "published_at_1": "",
-        "responses_mode": article.responses_mode,
-        "description": article.description,
-        "canonical_url": article.canonical_url,
-        "_save": "Save",
-    }
-    if article.published_at:
-        local = timezone.localtime(article.published_at)
-        data["published_at_0"] = local.strftime("%Y-%m-%d")
-        data["published_at_1"] = local.strftime("%H:%M:%S")
-    data.update(changes)
-    return data
-
-
-def save(client, article, **changes):
-    return client.post(
-        reverse("admin:blog_article_change", args=[article.pk]), form_data(article, **changes)
-    )
 
 
 # --- The list -------------------------------------------------------------------------------

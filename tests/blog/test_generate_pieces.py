@@ -63,6 +63,7 @@ def test_same_seed_same_pieces_and_runs_add_up():
     assert Article.objects.values("author").distinct().count() <= 5
 
 
+@pytest.mark.slow  # starts worker processes
 def test_worker_processes_give_the_same_pieces():
     generate(201, seed=5, jobs=1)
     alone = snapshot()
@@ -71,7 +72,8 @@ def test_worker_processes_give_the_same_pieces():
     assert snapshot() == alone
 
 
-def test_pieces_are_searchable_on_postgres(postgres):
+@pytest.mark.postgres
+def test_pieces_are_searchable_on_postgres():
     generate(30, seed=2)
     assert not Article.objects.filter(search_vector__isnull=True).exists()
     tag = Article.objects.published().first().tags.first()

@@ -7,9 +7,8 @@ import markup
 from blog.admin import save_article
 from blog.forms import StaleRevision
 from blog.models import Article
-from tests.blog.test_admin import form_data, save
 from tests.factories import DraftFactory
-from tests.utils import page_text
+from tests.utils import form_data, page_text, save
 
 pytestmark = pytest.mark.django_db
 
@@ -150,7 +149,8 @@ def test_editing_does_not_overwrite_counts_kept_elsewhere(client, people, articl
 
 
 @pytest.mark.django_db(transaction=True)
-def test_truly_concurrent_saves_from_one_revision_let_exactly_one_through(postgres):
+@pytest.mark.postgres
+def test_truly_concurrent_saves_from_one_revision_let_exactly_one_through():
     """Two transactions race from revision 1 on PostgreSQL: one saves, one is refused."""
     import threading
 

@@ -43,7 +43,8 @@ def found_titles(response):
 # --- Ranking and syntax (PostgreSQL) ------------------------------------------------------
 
 
-def test_title_match_outranks_body_match(client, postgres, indexed):
+@pytest.mark.postgres
+def test_title_match_outranks_body_match(client, db, indexed):
     with indexed():
         ArticleFactory(
             title="A walk in the woods",
@@ -54,7 +55,8 @@ def test_title_match_outranks_body_match(client, postgres, indexed):
     assert found_titles(search(client, "mushroom")) == ["Growing mushrooms", "A walk in the woods"]
 
 
-def test_subtitle_and_tags_outrank_body(client, postgres, indexed):
+@pytest.mark.postgres
+def test_subtitle_and_tags_outrank_body(client, db, indexed):
     with indexed():
         ArticleFactory(title="Body only", body="Bread dough rises slowly in a cold kitchen.")
         ArticleFactory(title="Subtitle", subtitle="On sourdough bread", body="Flour and water.")
@@ -64,7 +66,8 @@ def test_subtitle_and_tags_outrank_body(client, postgres, indexed):
     assert set(titles[:2]) == {"Subtitle", "Tagged"}
 
 
-def test_quoted_phrase_matches_words_in_order_only(client, postgres, indexed):
+@pytest.mark.postgres
+def test_quoted_phrase_matches_words_in_order_only(client, db, indexed):
     with indexed():
         ArticleFactory(title="One", body="The slow web is a movement.")
         ArticleFactory(title="Two", body="The web is slow today.")
@@ -72,7 +75,8 @@ def test_quoted_phrase_matches_words_in_order_only(client, postgres, indexed):
     assert set(found_titles(search(client, "slow web"))) == {"One", "Two"}
 
 
-def test_minus_excludes_and_or_widens(client, postgres, indexed):
+@pytest.mark.postgres
+def test_minus_excludes_and_or_widens(client, db, indexed):
     with indexed():
         ArticleFactory(title="Python the language", body="Types, loops and packaging.")
         ArticleFactory(title="Python the snake", body="A snake that squeezes.")
@@ -81,13 +85,15 @@ def test_minus_excludes_and_or_widens(client, postgres, indexed):
     assert set(found_titles(search(client, "rust or snake"))) == {"Rust", "Python the snake"}
 
 
-def test_stemming_finds_other_forms(client, postgres, indexed):
+@pytest.mark.postgres
+def test_stemming_finds_other_forms(client, db, indexed):
     with indexed():
         ArticleFactory(title="Gardening", body="She was planting tulips.")
     assert found_titles(search(client, "plants")) == ["Gardening"]
 
 
-def test_snippet_highlights_matches_and_escapes_the_text(client, postgres, indexed):
+@pytest.mark.postgres
+def test_snippet_highlights_matches_and_escapes_the_text(client, db, indexed):
     with indexed():
         ArticleFactory(
             title="Markup",
@@ -101,7 +107,8 @@ def test_snippet_highlights_matches_and_escapes_the_text(client, postgres, index
     assert "lighthouse in a sentence" in page_text(response)
 
 
-def test_snippets_of_long_pieces_come_from_their_start(client, postgres, indexed):
+@pytest.mark.postgres
+def test_snippets_of_long_pieces_come_from_their_start(client, db, indexed):
     filler = "Plain words about nothing in particular. " * 800  # past SNIPPET_SOURCE_CHARS
     with indexed():
         ArticleFactory(title="Long", body=f"An albatross early on.\n\n{filler}\n\nA pelican late.")
@@ -152,7 +159,8 @@ def vector(article):
     return Article.objects.values_list("search_vector", flat=True).get(pk=article.pk) or ""
 
 
-def test_vector_is_written_after_commit_only(postgres, django_capture_on_commit_callbacks):
+@pytest.mark.postgres
+def test_vector_is_written_after_commit_only(db, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         article = ArticleFactory(title="Aardvark")
     assert "aardvark" not in vector(article)
@@ -161,7 +169,8 @@ def test_vector_is_written_after_commit_only(postgres, django_capture_on_commit_
     assert "'aardvark':1A" in vector(article)
 
 
-def test_vector_follows_an_edit(client, postgres, indexed):
+@pytest.mark.postgres
+def test_vector_follows_an_edit(client, db, indexed):
     with indexed():
         article = ArticleFactory(title="Old heron", body="Nothing here.")
     with indexed():
@@ -174,7 +183,8 @@ def test_vector_follows_an_edit(client, postgres, indexed):
     assert found_titles(search(client, "heron")) == []
 
 
-def test_vector_follows_tag_changes_from_both_sides(client, postgres, indexed):
+@pytest.mark.postgres
+def test_vector_follows_tag_changes_from_both_sides(client, db, indexed):
     with indexed():
         article = ArticleFactory(title="Quiet piece", body="Nothing special.")
         tag = TagFactory(name="Astronomy")
@@ -212,7 +222,8 @@ def test_vector_follows_tag_changes_from_both_sides(client, postgres, indexed):
     assert found_titles(search(client, "cosmology")) == []
 
 
-def test_one_update_per_transaction(postgres, django_capture_on_commit_callbacks):
+@pytest.mark.postgres
+def test_one_update_per_transaction(db, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
         article = ArticleFactory(title="Batched")
         article.tags.set([TagFactory(name="One"), TagFactory(name="Two")])
@@ -226,7 +237,8 @@ def test_one_update_per_transaction(postgres, django_capture_on_commit_callbacks
     assert re.search(r"'one':\d+B", vector(article))
 
 
-def test_saving_other_fields_leaves_the_vector_alone(postgres, django_capture_on_commit_callbacks):
+@pytest.mark.postgres
+def test_saving_other_fields_leaves_the_vector_alone(db, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         article = ArticleFactory(title="Counted")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -237,7 +249,8 @@ def test_saving_other_fields_leaves_the_vector_alone(postgres, django_capture_on
 # --- The migration (PostgreSQL) -----------------------------------------------------------
 
 
-def test_migration_created_the_named_gin_index(postgres):
+@pytest.mark.postgres
+def test_migration_created_the_named_gin_index(db):
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT indexdef FROM pg_indexes WHERE tablename = 'blog_article' AND indexname = %s",
@@ -253,7 +266,8 @@ def test_migration_created_the_named_gin_index(postgres):
         assert cursor.fetchone() == ("m",)  # kept in the row: ranking reads it for every match
 
 
-def test_migration_backfills_existing_pieces(client, postgres):
+@pytest.mark.postgres
+def test_migration_backfills_existing_pieces(client, db):
     ArticleFactory(title="Pelican brief")  # on-commit callbacks never run here: no vector yet
     Article.objects.update(search_vector=None)
     assert found_titles(search(client, "pelican")) == []
@@ -423,7 +437,8 @@ def test_results_page_query_count_is_pinned(client, indexed, django_assert_num_q
         search(client, "nothing-like-it")
 
 
-def test_tag_names_are_indexed_not_fetched(client, postgres, indexed):
+@pytest.mark.postgres
+def test_tag_names_are_indexed_not_fetched(client, db, indexed):
     with indexed():
         ArticleFactory(title="Plain", tags=[Tag.objects.create(name="Photography")])
     assert found_titles(search(client, "photography")) == ["Plain"]

@@ -50,10 +50,3 @@ def test_anonymous_pages_carry_no_csrf_token_cookie_or_script(client):
                 continue
             assert ref.group(1).startswith("/") and not ref.group(1).startswith("//"), tag
         assert "fonts.googleapis" not in html
-
-
-def test_long_words_wrap_instead_of_breaking_the_layout():
-    css = Path(settings.BASE_DIR, "static/css/site.css").read_text()
-    assert "overflow-wrap: anywhere" in css
-    assert "@media (prefers-color-scheme: dark)" in css
-    assert "@media print" in css

@@ -7,7 +7,6 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from comments.models import Comment
-from tests.comments.conftest import ensure_moderators_group
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,7 +21,6 @@ def sign_in(page, live_server, username, admin=False):
 
 
 def test_respond_moderate_publish_and_hide(browser, live_server):
-    ensure_moderators_group()
     article = ArticleFactory(title="A piece worth answering")
     moderator = UserFactory(username="moderator", groups=["Moderators"])
     moderator.is_staff = True

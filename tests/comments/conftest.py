@@ -3,17 +3,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from comments.models import Comment
 from comments.services import refresh_response_count
 from tests.comments.factories import CommentFactory
 from tests.factories import ArticleFactory, UserFactory
-
-
-@pytest.fixture(autouse=True)
-def _roles(request):
-    """The role groups exist in every database test, even after a transactional test's flush."""
-    if request.node.get_closest_marker("django_db") is not None:
-        ensure_moderators_group()
 
 
 @pytest.fixture(autouse=True)
@@ -59,31 +51,3 @@ def approved(article, trusted):
     comment = CommentFactory(article=article, author=trusted)
     refresh_response_count(article.pk)
     return comment
-
-
-def count(article):
-    article.refresh_from_db(fields=["response_count"])
-    return article.response_count
-
-
-def approved_total(article):
-    return Comment.objects.filter(article=article, status=Comment.Status.APPROVED).count()
-
-
-def ensure_moderators_group():
-    """Recreate the Moderators group: a transactional test's flush drops migration data."""
-    import importlib
-
-    from django.contrib.auth.models import Group, Permission
-
-    grant = importlib.import_module("comments.migrations.0002_moderators_permissions")
-    roles = importlib.import_module("blog.migrations.0002_roles").ROLES
-    for name in roles:
-        Group.objects.get_or_create(name=name)
-    group, _ = Group.objects.get_or_create(name="Moderators")
-    group.permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="comments", codename__in=grant.MODERATOR_PERMISSIONS
-        )
-    )
-    return group

@@ -4,10 +4,9 @@ import pytest
 from django.contrib.auth.models import Group
 
 from comments.models import Comment, ModerationLog
-from tests.comments.conftest import count
 from tests.comments.factories import CommentFactory
 from tests.factories import UserFactory
-from tests.utils import page_text
+from tests.utils import count, page_text
 
 pytestmark = pytest.mark.django_db
 Status = Comment.Status

@@ -29,7 +29,8 @@ def test_a_different_response_moments_later_is_still_refused(client, article, tr
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_identical_posts_at_the_same_moment_store_one(postgres, article, trusted):
+@pytest.mark.postgres
+def test_two_identical_posts_at_the_same_moment_store_one(article, trusted):
     url = reverse("comments:respond", args=[article.pk])
     statuses = []
 

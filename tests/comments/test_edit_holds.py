@@ -5,10 +5,9 @@ import pytest
 from blog.models import Article
 from comments import services
 from comments.models import Comment, ModerationLog, ModerationWord
-from tests.comments.conftest import count
 from tests.comments.factories import CommentFactory
 from tests.factories import ArticleFactory
-from tests.utils import page_text
+from tests.utils import count, page_text
 
 pytestmark = pytest.mark.django_db
 Status = Comment.Status

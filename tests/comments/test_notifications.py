@@ -112,12 +112,10 @@ def test_moderators_are_told_about_reports(approved, moderator, django_capture_o
 def test_a_failing_mail_server_is_logged_and_the_response_kept(client, caplog, settings):
     """With real commits the send runs (immediate backend): its failure stays out of the request."""
     from outbox.models import OutboundMail
-    from tests.comments.conftest import ensure_moderators_group
     from tests.factories import ArticleFactory
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 1  # nothing listens there
-    ensure_moderators_group()
     article = ArticleFactory()
     UserFactory(username="mod", email="mod@example.com", groups=["Moderators"])
     reader = UserFactory(username="newcomer")

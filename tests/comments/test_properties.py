@@ -5,7 +5,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from comments.forms import ResponseForm
-from comments.models import Comment
+from comments.models import MAX_BODY_LENGTH, Comment
+from comments.text import normalize_body
 from tests.comments.factories import CommentFactory
 from tests.factories import UserFactory
 
@@ -29,9 +30,21 @@ fuzz = settings(
 @fuzz
 @given(data=st.dictionaries(st.sampled_from(["body", "parent", "website"]), long_text))
 def test_the_form_never_raises(data):
+    """Every input gets an answer: the form accepts the body exactly when its trimmed text is
+    1 to MAX_BODY_LENGTH characters without NUL, and otherwise says what is wrong."""
     form = ResponseForm(data)
-    if form.is_valid():
-        assert 1 <= len(form.cleaned_data["body"]) <= 5000
+    valid = form.is_valid()
+    raw = data.get("body", "")
+    body = normalize_body(raw)
+    body_ok = "\x00" not in raw and 1 <= len(body) <= MAX_BODY_LENGTH
+    assert ("body" in form.errors) is not body_ok
+    if valid:
+        assert form.cleaned_data["body"] == body
+        assert not form.errors
+    else:
+        assert form.errors
+        assert set(form.errors) <= {"body", "parent", "website"}
+        assert all(messages for messages in form.errors.values())
 
 
 @pytest.fixture

@@ -7,9 +7,8 @@ from django.utils import timezone
 
 from comments import services
 from comments.models import Comment, Report
-from tests.comments.conftest import count
 from tests.factories import UserFactory
-from tests.utils import established_reader, page_text
+from tests.utils import count, established_reader, page_text
 
 pytestmark = pytest.mark.django_db
 Status = Comment.Status

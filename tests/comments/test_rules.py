@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 
 from comments.models import Comment, ModerationLog, ModerationWord
 from comments.services import ResponsesClosed, comment_create
-from tests.comments.conftest import count
+from tests.utils import count
 
 pytestmark = pytest.mark.django_db
 Status = Comment.Status

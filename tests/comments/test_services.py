@@ -6,10 +6,9 @@ from django.utils import timezone
 
 from comments import services
 from comments.models import Ban, Comment, CommentRevision, ModerationLog, Report
-from tests.comments.conftest import approved_total, count
 from tests.comments.factories import CommentFactory
 from tests.factories import UserFactory
-from tests.utils import established_reader
+from tests.utils import approved_total, count, established_reader
 
 pytestmark = pytest.mark.django_db
 Status = Comment.Status

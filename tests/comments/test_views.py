@@ -7,9 +7,8 @@ from django.test import Client
 from django.utils import timezone
 
 from comments.models import Comment, ModerationLog, Report
-from tests.comments.conftest import count
 from tests.factories import ArticleFactory, DraftFactory, UserFactory
-from tests.utils import page_text
+from tests.utils import count, page_text
 
 pytestmark = pytest.mark.django_db
 Status = Comment.Status
