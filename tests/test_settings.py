@@ -97,13 +97,21 @@ needs_make = pytest.mark.skipif(shutil.which("make") is None, reason="needs make
 
 
 @needs_make
-def test_make_run_installs_migrates_loads_the_demo_then_serves():
+def test_make_run_installs_migrates_loads_the_demo_then_serves_with_a_worker():
     lines = make_dry_run("run")
     install = position(lines, "pip install")
     migrate = position(lines, "manage.py migrate --noinput")
     demo = position(lines, "manage.py load_demo")
-    assert install < migrate < demo < position(lines, "manage.py runserver 127.0.0.1:8000")
-    assert position(make_dry_run("run", "PORT=8080"), "manage.py runserver 127.0.0.1:8080")
+    assert install < migrate < demo < position(lines, "honcho start -f Procfile -p 8000")
+    assert position(make_dry_run("run", "PORT=8080"), "honcho start -f Procfile -p 8080")
+    # What honcho then starts, as honcho itself reads the Procfile (the shell expands $PORT).
+    from honcho.environ import expand_processes, parse_procfile
+
+    procfile = parse_procfile((ROOT / "Procfile").read_text())
+    started = {p.name: p for p in expand_processes(procfile.processes, port=8080)}
+    assert started["web.1"].cmd == "python manage.py runserver 127.0.0.1:$PORT"
+    assert started["web.1"].env["PORT"] == "8080"
+    assert started["worker.1"].cmd == "python manage.py db_worker"
 
 
 @needs_make
