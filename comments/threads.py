@@ -1,7 +1,9 @@
 """The responses shown under a piece, as threads, in one query."""
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+
+from blog.models import Article
 
 from . import services
 from .models import Comment, display_name
@@ -34,6 +36,12 @@ def thread_queryset(article, user=None):
         Comment.objects.filter(article=article)
         .filter(shown)
         .select_related("author__author_profile")
+        # A responder's name links to their author page only where that page exists.
+        .annotate(
+            author_has_page=Exists(
+                Article.objects.published().filter(author__user_id=OuterRef("author_id"))
+            )
+        )
         .defer("body")
         .order_by("created_at", "id")
     )
@@ -72,6 +80,9 @@ def build_threads(article, user=None):
         item.placeholder = _placeholder(item, user)
         item.name = display_name(item.author)
         item.profile = _profile(item.author)
+        item.profile_url = (
+            item.profile.get_absolute_url() if item.profile and item.author_has_page else ""
+        )
         item.initials = _initials(item.name)
         if user is not None:
             item.can_edit = services.can_edit(item, user)

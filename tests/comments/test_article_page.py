@@ -144,3 +144,21 @@ def test_json_ld_comment_count_matches_the_summary(client, article, approved, mo
     services.refresh_response_count(article.pk)
     html = client.get(article.get_absolute_url()).content.decode()
     assert '"commentCount": 1' in html and "1 response" in html
+
+
+def test_a_responders_name_links_to_their_author_page_only_once_it_exists(client, article):
+    """A writer with no published piece has no author page: their name in a thread is plain text."""
+    from tests.factories import ArticleFactory
+
+    unpublished = AuthorProfileFactory(slug="quiet-writer", display_name="Quiet Writer")
+    CommentFactory(article=article, author=unpublished.user, body="From a quiet writer.")
+    ArticleFactory(author=unpublished, status="draft")
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "Quiet Writer" in html
+    assert 'href="/@quiet-writer/"' not in html
+    assert client.get("/@quiet-writer/").status_code == 404
+
+    ArticleFactory(author=unpublished)  # published now
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert 'href="/@quiet-writer/"' in html
+    assert client.get("/@quiet-writer/").status_code == 200
