@@ -315,11 +315,12 @@ def _render_image(self, tokens, idx, options, env):
     return "<img" + "".join(f' {k}="{escapeHtml(str(v))}"' for k, v in attrs.items()) + ">"
 
 
-# The work one render may do, counted in parser rule calls (deterministic, unlike a timer):
-# a 200,000-character piece of ordinary prose, headings, lists, links, tables and code needs
-# well under half of it; past it the text is refused on save and in the preview
-# (`validate_markdown_length`) and stored text renders as plain paragraphs.
-MAX_RENDER_OPERATIONS = 600_000
+# The work one render may do, counted in parser rule calls and tokens (deterministic, unlike a
+# timer): 200,000 characters of prose need about 9,000, of prose with a heading, a list, a
+# quote, a table, code and a footnote every 2,000 characters about 43,000. Past it the text is
+# refused on save and in the preview (`validate_markdown_length`) and already stored text
+# renders as plain paragraphs.
+MAX_RENDER_OPERATIONS = 100_000
 FENCE_COST = 40
 MAX_NESTING = 100  # blockquotes, lists and brackets; deeper is shown as plain text
 
@@ -335,6 +336,8 @@ def _spend(env, operations=1):
 
 
 def _counted(rule):
+    """Charge one operation per parser rule call."""
+
     def counted_rule(state, *args):
         env = state.env
         env["budget"] -= 1
@@ -345,6 +348,28 @@ def _counted(rule):
     return counted_rule
 
 
+class _ChargedTokens(list):
+    """A token stream that charges one operation per token (a table's rows are one rule call)."""
+
+    def __init__(self, env, tokens=()):
+        super().__init__(tokens)
+        self.env = env
+
+    def append(self, token):
+        _spend(self.env)
+        super().append(token)
+
+
+def _charge_block_tokens(state):
+    state.tokens = _ChargedTokens(state.env, state.tokens)
+
+
+def _charge_inline_tokens(state):
+    for token in state.tokens:
+        if token.type == "inline":
+            token.children = _ChargedTokens(state.env, token.children or ())
+
+
 def _make_parser() -> MarkdownIt:
     md = (
         MarkdownIt("commonmark", {"html": True, "xhtmlOut": False, "maxNesting": MAX_NESTING})
@@ -352,6 +377,8 @@ def _make_parser() -> MarkdownIt:
         .use(footnote_plugin)
         .use(deflist_plugin)
     )
+    md.core.ruler.before("block", "byline_charge_block", _charge_block_tokens)
+    md.core.ruler.before("inline", "byline_charge_inline", _charge_inline_tokens)
     md.core.ruler.push("byline_headings", _headings_and_toc)
     md.core.ruler.push("byline_tables", _table_alignment)
     md.core.ruler.push("byline_abbreviations", _abbreviations)
