@@ -26,7 +26,11 @@ from pygments.util import ClassNotFound
 
 __all__ = [
     "MAX_MARKDOWN_LENGTH",
+    "MAX_RENDER_OPERATIONS",
+    "TOO_COMPLEX_MESSAGE",
     "markdown_length",
+    "render_operations",
+    "too_complex",
     "validate_markdown_length",
     "ALLOWED_ATTRIBUTE_VALUES",
     "ALLOWED_ATTRIBUTES",
