@@ -511,7 +511,7 @@ def _render(text: str, budget: int | None = MAX_RENDER_OPERATIONS) -> str | None
     text = _CONTROL_RE.sub("", text)  # invalid in HTML; NUL becomes U+FFFD (CommonMark)
     if budget is None:
         return sanitize_html(_render_plain(text))
-    text, abbreviations = _take_abbreviations(text)
+    text, abbreviations = _take_abbreviations(_markdown_in_html(text))
     env = {"abbreviations": abbreviations, "budget": budget}
     try:
         rendered = _PARSER.render(text, env).rstrip("\n")
@@ -522,9 +522,32 @@ def _render(text: str, budget: int | None = MAX_RENDER_OPERATIONS) -> str | None
     return sanitize_html(rendered)
 
 
+_MARKDOWN_IN_HTML_RE = re.compile(
+    r'<([a-z][a-z0-9]*)\b([^>\n]{0,200}?)\s+markdown="(?:1|block|span)"([^>\n]{0,200})>'
+)
+
+
+def _markdown_in_html(text: str) -> str:
+    """Python-Markdown's `<figure markdown="1">` (written by the Medium importer until the
+    move to CommonMark): blank lines inside the element instead, so its Markdown renders."""
+    if 'markdown="' not in text:
+        return text
+    names = set()
+
+    def opener(match):
+        names.add(match.group(1))
+        return f"<{match.group(1)}{match.group(2)}{match.group(3)}>\n\n"
+
+    text = _MARKDOWN_IN_HTML_RE.sub(opener, text)
+    if not names:
+        return text
+    closers = re.compile("</(?:" + "|".join(sorted(names)) + ")>")
+    return closers.sub(lambda match: "\n\n" + match.group(), text)
+
+
 def render_operations(text: str) -> int:
     """Parser rule calls that rendering `text` takes (for tests and the docs' figures)."""
-    text, abbreviations = _take_abbreviations(text)
+    text, abbreviations = _take_abbreviations(_markdown_in_html(text))
     env = {"abbreviations": abbreviations, "budget": 10**12}
     with contextlib.suppress(RecursionError):  # too deep: shown as plain text
         _PARSER.render(text, env)

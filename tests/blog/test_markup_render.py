@@ -234,3 +234,16 @@ def test_rerender_markdown_refreshes_html_stored_by_an_older_renderer(client):
     assert piece.history.count() == 1, "no revision is recorded for a re-render"
     call_command("rerender_markdown", stdout=out)
     assert out.getvalue().endswith("Re-rendered 0 pieces and 0 author bios.\n")
+
+
+def test_figures_written_by_the_medium_importer_before_commonmark_still_render():
+    rendered = markup.render_markdown(
+        '<figure markdown="1">\n![A desk](/desk.jpg)\n'
+        '<figcaption markdown="span">Photo by [Someone](https://example.org/@s)</figcaption>\n'
+        "</figure>"
+    )
+
+    assert '<figure>\n<p><img alt="A desk" src="/desk.jpg"></p>\n<figcaption>\n<p>Photo by <a' in (
+        rendered
+    )
+    assert "markdown=" not in rendered and "](" not in rendered
