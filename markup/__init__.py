@@ -511,9 +511,9 @@ def _render(text: str, budget: int | None = MAX_RENDER_OPERATIONS) -> str | None
     text = _CONTROL_RE.sub("", text)  # invalid in HTML; NUL becomes U+FFFD (CommonMark)
     if budget is None:
         return sanitize_html(_render_plain(text))
-    text, abbreviations = _take_abbreviations(_markdown_in_html(text))
-    env = {"abbreviations": abbreviations, "budget": budget}
+    env = {"abbreviations": {}, "budget": budget}
     try:
+        text, env["abbreviations"] = _take_abbreviations(_markdown_in_html(text, env))
         rendered = _PARSER.render(text, env).rstrip("\n")
     except RecursionError:
         rendered = _render_plain(text)
@@ -523,15 +523,22 @@ def _render(text: str, budget: int | None = MAX_RENDER_OPERATIONS) -> str | None
 
 
 _MARKDOWN_IN_HTML_RE = re.compile(
-    r'<([a-z][a-z0-9]*)\b([^>\n]{0,200}?)\s+markdown="(?:1|block|span)"([^>\n]{0,200})>'
+    r'<([a-z][a-z0-9]*)\b([^>\n]{0,200}?)\s+markdown="(?:1|block)"([^>\n]{0,200})>'
+)
+_MARKDOWN_SPAN_RE = re.compile(
+    r'<([a-z][a-z0-9]*)\b([^>\n]{0,200}?)\s+markdown="span"([^>\n]{0,200})>([^\n]*?)</\1>'
 )
 
 
-def _markdown_in_html(text: str) -> str:
+def _markdown_in_html(text: str, env: dict) -> str:
     """Python-Markdown's `<figure markdown="1">` (written by the Medium importer until the
-    move to CommonMark): blank lines inside the element instead, so its Markdown renders."""
+    move to CommonMark): blank lines inside the element instead, so its Markdown renders;
+    a one-line `markdown="span"` element gets its content rendered inline."""
     if 'markdown="' not in text:
         return text
+    text = _MARKDOWN_SPAN_RE.sub(
+        lambda m: f"<{m[1]}{m[2]}{m[3]}>{_PARSER.renderInline(m[4], env)}</{m[1]}>", text
+    )
     names = set()
 
     def opener(match):
@@ -547,9 +554,9 @@ def _markdown_in_html(text: str) -> str:
 
 def render_operations(text: str) -> int:
     """Parser rule calls that rendering `text` takes (for tests and the docs' figures)."""
-    text, abbreviations = _take_abbreviations(_markdown_in_html(text))
-    env = {"abbreviations": abbreviations, "budget": 10**12}
+    env = {"abbreviations": {}, "budget": 10**12}
     with contextlib.suppress(RecursionError):  # too deep: shown as plain text
+        text, env["abbreviations"] = _take_abbreviations(_markdown_in_html(text, env))
         _PARSER.render(text, env)
     return 10**12 - env["budget"]
 

@@ -243,7 +243,7 @@ def test_figures_written_by_the_medium_importer_before_commonmark_still_render()
         "</figure>"
     )
 
-    assert '<figure>\n<p><img alt="A desk" src="/desk.jpg"></p>\n<figcaption>\n<p>Photo by <a' in (
+    assert '<figure>\n<p><img alt="A desk" src="/desk.jpg"></p>\n<figcaption>Photo by <a' in (
         rendered
     )
     assert "markdown=" not in rendered and "](" not in rendered
