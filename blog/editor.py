@@ -7,6 +7,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -59,6 +60,20 @@ def _no_store(response):
 # --- The markdownx endpoints --------------------------------------------------------------
 
 
+# One preview at a time per writer: the editor sends none while one is in flight, and a second
+# tab (or a script) is told to wait. The lock expires by itself should a worker die holding it;
+# one render is bounded by markup.MAX_RENDER_OPERATIONS, well within this.
+PREVIEW_LOCK_SECONDS = 10
+PREVIEW_BUSY = (
+    '<p class="errornote">Your previous preview is still being rendered: this one was skipped. '
+    "The preview catches up with your next change.</p>"
+)
+
+
+def _preview_html(html, status=200):
+    return _no_store(HttpResponse(html, status=status, content_type="text/html; charset=utf-8"))
+
+
 @require_POST
 def markdownify(request):
     """Render the editor's Markdown exactly as the published page will: the one renderer."""
@@ -67,13 +82,19 @@ def markdownify(request):
     content = request.POST.get("content", "")
     length = markup.markdown_length(content)
     if length > markup.MAX_MARKDOWN_LENGTH:
-        html = (
+        return _preview_html(
             f'<p class="errornote">This piece has {length:,} characters: the preview and '
             f"the page stop at {markup.MAX_MARKDOWN_LENGTH:,}. Split it into parts.</p>"
         )
-    else:
-        html = markup.render_markdown(content)
-    return _no_store(HttpResponse(html, content_type="text/html; charset=utf-8"))
+    lock = f"editor-preview:{request.user.pk}"
+    if not cache.add(lock, 1, timeout=PREVIEW_LOCK_SECONDS):
+        return _preview_html(PREVIEW_BUSY, status=429)
+    try:
+        if markup.too_complex(content):
+            return _preview_html(f'<p class="errornote">{markup.TOO_COMPLEX_MESSAGE}</p>')
+        return _preview_html(markup.render_markdown(content))
+    finally:
+        cache.delete(lock)
 
 
 def _upload_error(message, status=400):

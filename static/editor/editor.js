@@ -137,7 +137,37 @@
     update();
   }
 
+  // Live preview: markdownx already waits until typing pauses (500 ms, its minimum
+  // data-markdownx-latency). On top of that, at most one preview request is in flight: a newer
+  // one waits until it has answered, and only the latest waiting text is then sent, so a slow
+  // preview never piles requests up on the server (which answers a second concurrent preview
+  // by the same writer with 429).
+  var previewPaths = {}, previewBusy = false, previewQueued = null;
+  var xhrOpen = XMLHttpRequest.prototype.open, xhrSend = XMLHttpRequest.prototype.send;
+  XMLHttpRequest.prototype.open = function (method, url) {
+    this.bylinePreview = Object.prototype.hasOwnProperty.call(previewPaths, String(url));
+    return xhrOpen.apply(this, arguments);
+  };
+  function sendPreview(xhr, body) {
+    previewBusy = true;
+    xhr.addEventListener("loadend", function () {
+      previewBusy = false;
+      var next = previewQueued;
+      previewQueued = null;
+      if (next) { sendPreview(next[0], next[1]); }
+    });
+    xhrSend.call(xhr, body);
+  }
+  XMLHttpRequest.prototype.send = function (body) {
+    if (!this.bylinePreview) { return xhrSend.apply(this, arguments); }
+    if (previewBusy) { previewQueued = [this, body]; return; }  // an older queued one is dropped
+    sendPreview(this, body);
+  };
+
   function init() {
+    document.querySelectorAll("textarea[data-markdownx-urls-path]").forEach(function (textarea) {
+      previewPaths[textarea.getAttribute("data-markdownx-urls-path")] = true;
+    });
     document.querySelectorAll(".byline-editor").forEach(addTools);
     document.querySelectorAll("[data-count-chars]").forEach(addCounter);
   }

@@ -131,3 +131,38 @@ def test_a_preview_too_long_to_publish_says_so_instead_of_rendering(writer_clien
     html = response.content.decode()
     assert "230,999 characters" in html and "200,000" in html  # the last line break trimmed
     assert "A sentence" not in html
+
+
+def test_a_second_concurrent_preview_by_the_same_writer_is_refused_with_429(writer_client, people):
+    from django.core.cache import cache
+
+    cache.add(f"editor-preview:{people['writer_a'].pk}", 1)  # a first preview still rendering
+    try:
+        busy = writer_client.post(MARKDOWNIFY, {"content": "*hello*"})
+    finally:
+        cache.delete(f"editor-preview:{people['writer_a'].pk}")
+    assert busy.status_code == 429
+    assert "previous preview is still being rendered" in busy.content.decode()
+    assert busy["Cache-Control"] == "private, no-store"
+
+    # Once it has answered, the next preview renders (the lock is released after each one).
+    for _ in range(2):
+        response = writer_client.post(MARKDOWNIFY, {"content": "*hello*"})
+        assert response.status_code == 200
+        assert response.content.decode() == "<p><em>hello</em></p>"
+
+
+def test_a_preview_too_intricate_to_render_says_so(writer_client):
+    response = writer_client.post(MARKDOWNIFY, {"content": "x[^1] " * 30_000 + "\n\n[^1]: n"})
+
+    assert response.status_code == 200
+    assert markup.TOO_COMPLEX_MESSAGE in response.content.decode()
+    assert "<sup" not in response.content.decode()
+
+
+def test_the_editor_sends_one_preview_at_a_time():
+    from django.contrib.staticfiles import finders
+
+    with open(finders.find("editor/editor.js"), encoding="utf-8") as script:
+        js = script.read()
+    assert "if (previewBusy) { previewQueued = [this, body]; return; }" in js
