@@ -9,12 +9,13 @@ maintenance task hands it to another worker. Only a kill in the instant between 
 a receiving server can recognise the repeat.
 """
 
+import contextlib
 import logging
 import smtplib
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import task
@@ -76,13 +77,63 @@ def deliver(mail_id):
         return "skipped"  # sent already, held by another worker, or not due yet
     mail = OutboundMail.objects.get(pk=mail_id)
     try:
-        _message(mail).send(fail_silently=False)
+        _send(_message(mail))
     except Exception as error:
         return _failed(mail, error)
     OutboundMail.objects.filter(pk=mail.pk, state=State.SENDING).update(
         state=State.SENT, sent_at=timezone.now(), lease_until=None, last_error=""
     )
     return "sent"
+
+
+# One SMTP connection per worker process, kept open between mails: opening one (TCP, EHLO,
+# STARTTLS, AUTH) costs more than sending a mail. Keyed by the mail settings, so a change of
+# server (or of backend, as tests do) opens a new one. Other backends connect per mail.
+_smtp = {"key": None, "connection": None}
+
+
+def _smtp_connection():
+    key = (
+        settings.EMAIL_BACKEND,
+        settings.EMAIL_HOST,
+        settings.EMAIL_PORT,
+        settings.EMAIL_HOST_USER,
+        settings.EMAIL_USE_TLS,
+        settings.EMAIL_USE_SSL,
+    )
+    if _smtp["key"] != key:
+        _close_smtp()
+        connection = get_connection(fail_silently=False)
+        connection.open()
+        _smtp.update(key=key, connection=connection)
+    return _smtp["connection"]
+
+
+def _close_smtp():
+    connection, _smtp["connection"], _smtp["key"] = _smtp["connection"], None, None
+    if connection is not None:
+        with contextlib.suppress(Exception):  # a connection that is already gone
+            connection.close()
+
+
+def _send(message):
+    if settings.EMAIL_BACKEND != "django.core.mail.backends.smtp.EmailBackend":
+        message.send(fail_silently=False)
+        return
+    try:
+        _smtp_connection().send_messages([message])
+    except smtplib.SMTPServerDisconnected:
+        # The kept connection went stale (the server closes idle ones): one fresh try.
+        _close_smtp()
+        try:
+            _smtp_connection().send_messages([message])
+        except Exception:
+            _close_smtp()
+            raise
+    except Exception as error:
+        if not isinstance(error, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused):
+            _close_smtp()  # refused connections, timeouts: start afresh next time
+        raise
 
 
 def _failed(mail, error):

@@ -355,6 +355,7 @@ class SmtpSink:
         self.port = port or free_port()
         self.message_ids = []
         self.messages = []
+        self.connections = set()  # the client (address, port) of each mail: one per connection
         self.controller = None
         self._hold_at = None
         self.holding = threading.Event()
@@ -379,6 +380,7 @@ class SmtpSink:
         import email
 
         message = email.message_from_bytes(envelope.content)
+        self.connections.add(tuple(session.peer))
         self.messages.append(message)
         self.message_ids.append(message["Message-ID"])
         return "250 Message accepted for delivery"

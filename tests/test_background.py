@@ -405,3 +405,32 @@ def test_an_imported_back_catalogue_is_marked_backfill(
             status="published", published_at=timezone.now() - timedelta(days=400)
         )
     assert went_live == [(piece.pk, True)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_keeps_one_smtp_connection_and_reconnects_when_the_server_drops_it(settings):
+    """Opening a connection per mail halves throughput: mails share one until it goes stale."""
+    from tests.servers import SmtpSink
+
+    sink = SmtpSink().start()
+    try:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        for number in range(5):
+            mail_enqueue(key=f"reuse:{number}", to=["r@example.com"], subject="s", text="t")
+        assert len(sink.message_ids) == 5
+        assert len(sink.connections) == 1
+
+        sink.stop()  # the server goes away and comes back: the kept connection is stale
+        sink.start()
+        mail_enqueue(key="reuse:after", to=["r@example.com"], subject="s", text="t")
+        assert len(sink.message_ids) == 6
+        assert len(sink.connections) == 2
+        assert OutboundMail.objects.get(key="reuse:after").attempts == 1  # no retry needed
+    finally:
+        from outbox.tasks import _close_smtp
+
+        _close_smtp()
+        sink.stop()
