@@ -69,7 +69,7 @@ def rss_kib(pid):
 def main():
     ensure_database()
     sys.path.insert(0, str(ROOT))
-    from tests.utils import SmtpSink
+    from tests.servers import SmtpSink
 
     sink = SmtpSink().start()
     os.environ.update(environment(EMAIL_URL=sink.url))
