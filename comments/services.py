@@ -1,7 +1,6 @@
 """Every write to responses goes through here: status changes, the log, the count on the piece."""
 
 import datetime
-import hashlib
 import logging
 
 from django.conf import settings
@@ -13,6 +12,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts import ratelimit
 from blog.models import Article
 
 from . import notifications, rules
@@ -146,10 +146,6 @@ def clean_body(body):
 # -- Flood control -------------------------------------------------------------------------
 
 
-def _ip_key(ip_address):
-    return "comments:ip:" + hashlib.sha256(str(ip_address).encode()).hexdigest()[:32]
-
-
 def _recent_twin(*, article, author, parent, body):
     """The same response from the same reader moments ago: a double-submitted form."""
     since = timezone.now() - datetime.timedelta(
@@ -180,22 +176,11 @@ def _check_flood(author, ip_address):
                 "then send this one again."
             )
     limit, window = _setting("BYLINE_RESPONSES_IP_RATE", (10, 600))
-    if ip_address and limit:
-        key = _ip_key(ip_address)
-        try:
-            cache.add(key, 0, window)
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, window)
-            count = 1
-        except Exception:
-            logger.warning("Response rate limit: the cache is unavailable", exc_info=True)
-            return
-        if count > limit:
-            raise RateLimited(
-                "Too many responses from your network right now. "
-                f"Try again in {max(1, window // 60)} minutes."
-            )
+    if ip_address and not ratelimit.hit("responses:ip", ip_address, (limit, window)):
+        raise RateLimited(
+            "Too many responses from your network right now. "
+            f"Try again in {max(1, window // 60)} minutes."
+        )
 
 
 # -- Writing -------------------------------------------------------------------------------
