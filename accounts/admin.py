@@ -6,12 +6,12 @@ from django.contrib.auth.admin import UserAdmin
 from django.db import models
 from django.shortcuts import redirect
 from django.utils.html import format_html
-from django.utils.text import slugify
 
 import uploads
 
 from .forms import AdminUserChangeForm, AdminUserCreationForm
 from .models import AuthorProfile, User
+from .services import unique_author_slug
 
 
 def hide_emails(fields):
@@ -64,17 +64,6 @@ def https_urls(db_field, **kwargs):
     if isinstance(db_field, models.URLField):
         kwargs["assume_scheme"] = "https"
     return db_field.formfield(**kwargs)
-
-
-def unique_author_slug(name, *, exclude_pk=None, fallback="author"):
-    """A free author-page slug made from `name`: `jane-doe`, else `jane-doe-2`, ..."""
-    base = slugify(name)[:70] or fallback
-    taken = AuthorProfile.objects.exclude(pk=exclude_pk)
-    slug, number = base, 1
-    while taken.filter(slug=slug).exists():
-        number += 1
-        slug = f"{base}-{number}"
-    return slug
 
 
 class AuthorProfileForm(forms.ModelForm):

@@ -13,10 +13,12 @@ from django.contrib.auth.hashers import make_password
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils.text import slugify
 
 from outbox.services import mail_enqueue_rendered
 
 from . import ratelimit
+from .models import AuthorProfile
 
 logger = logging.getLogger(__name__)
 CONFIRM_SALT = "accounts.email-confirmation"
@@ -155,3 +157,34 @@ def user_confirm_email(*, user):
         user.email_confirmed = True
         user.save(update_fields=["email_confirmed"])
     return user
+
+
+# --- Author profiles -----------------------------------------------------------------------
+
+
+def unique_author_slug(name, *, exclude_pk=None, fallback="author"):
+    """A free author-page slug made from `name`: `jane-doe`, else `jane-doe-2`, ..."""
+    base = slugify(name)[:70] or fallback
+    taken = AuthorProfile.objects.exclude(pk=exclude_pk)
+    slug, number = base, 1
+    while taken.filter(slug=slug).exists():
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
+
+
+def author_profile_ensure(*, user, display_name=None, slug=None):
+    """Return (profile, created): `user`'s author profile, made now if they have none.
+
+    A new profile is named `display_name` (else the user's full name, else username) and gets
+    a free slug made from `slug` (else from that name). The admin (a writer's first visit) and
+    the importers (writers named in files) both come here.
+    """
+    profile = AuthorProfile.objects.filter(user=user).first()
+    if profile is not None:
+        return profile, False
+    name = (display_name or user.get_full_name() or user.get_username())[:120]
+    free_slug = unique_author_slug(slug or name, fallback=f"author-{user.pk}")
+    profile = AuthorProfile.objects.create(user=user, display_name=name, slug=free_slug)
+    user.author_profile = profile
+    return profile, True

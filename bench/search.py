@@ -182,12 +182,11 @@ def add_multilingual():
     import datetime
     import random
 
-    from django.db import connection
     from django.utils import timezone
 
     from accounts.models import AuthorProfile
     from blog.models import Article
-    from blog.search import refresh_search_vectors
+    from blog.services import article_create
 
     have = Article.objects.filter(language__in=SENTENCES).count()
     if have >= MULTILINGUAL:
@@ -200,7 +199,7 @@ def add_multilingual():
         language = languages[number % len(languages)]
         lines = SENTENCES[language]
         body = "\n\n".join(rng.choice(lines) for _ in range(rng.randint(3, 12)))
-        article = Article(
+        article = article_create(
             author=writer,
             title=f"{rng.choice(lines).rstrip('.')} ({number})",
             slug=f"multilingual-{number}",
@@ -209,9 +208,8 @@ def add_multilingual():
             status=Article.Status.PUBLISHED,
             published_at=timezone.now() - datetime.timedelta(days=rng.randint(1, 2000)),
         )
-        article.save()
         ids.append(article.pk)
-    refresh_search_vectors(connection, ids)
+    # Search vectors: refreshed after each save's commit (blog/signals.py).
     print(f"Added {len(ids)} pieces in {', '.join(languages)}.")
 
 

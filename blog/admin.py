@@ -16,58 +16,16 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.admin import unique_author_slug
 from accounts.models import AuthorProfile
+from accounts.services import author_profile_ensure
 
 from .editor import can_bulk_publish, can_change_any, can_write
-from .forms import ArticleAdminForm, StaleRevision, stale_message
+from .forms import ArticleAdminForm
 from .models import Article, Tag
-
-# Columns kept current by other code with queryset.update(); the editor never writes them back.
-NOT_EDITED = {"id", "response_count", "search_vector", "created_at"}
-SAVED_FIELDS = [f.name for f in Article._meta.concrete_fields if f.name not in NOT_EDITED]
-
-
-def save_article(article, *, user, base_revision=None):
-    """Save `article` as a new revision, only if nobody saved it since `base_revision`.
-
-    The conditional UPDATE (compare and swap on `revision`) refuses a stale edit with
-    `StaleRevision` and changes nothing; otherwise the revision is bumped, the piece saved
-    (rendering its body) and a history record kept with `user`.
-    """
-    article._history_user = user
-    with transaction.atomic():
-        if article.pk is None or article._state.adding:
-            article.revision = 1
-            article.save()
-            return article
-        if base_revision is None:
-            base_revision = article.revision
-        swapped = Article.objects.filter(pk=article.pk, revision=base_revision).update(
-            revision=F("revision") + 1
-        )
-        if not swapped:
-            raise StaleRevision(stale_message(article.pk, base_revision))
-        article.revision = base_revision + 1
-        article.save(update_fields=SAVED_FIELDS)
-    return article
-
-
-def ensure_author_profile(user):
-    """Return the user's author profile, creating one from their name if they have none."""
-    try:
-        return user.author_profile
-    except AuthorProfile.DoesNotExist:
-        pass
-    name = (user.get_full_name() or user.get_username())[:120]
-    slug = unique_author_slug(name, fallback=f"author-{user.pk}")
-    profile = AuthorProfile.objects.create(user=user, display_name=name, slug=slug)
-    user.author_profile = profile
-    return profile
+from .services import StaleRevision, article_save
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -79,9 +37,9 @@ class StatusFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "draft":
-            return queryset.filter(status=Article.Status.DRAFT)
+            return queryset.drafts()
         if self.value() == "scheduled":
-            return queryset.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+            return queryset.scheduled()
         if self.value() == "published":
             return queryset.published()
         return queryset
@@ -211,8 +169,12 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change and not can_change_any(request.user):
-            obj.author = ensure_author_profile(request.user)
-        save_article(obj, user=request.user, base_revision=form.cleaned_data.get("base_revision"))
+            obj.author = author_profile_ensure(user=request.user)[0]
+        article_save(
+            article=obj,
+            actor=request.user,
+            expected_revision=form.cleaned_data.get("base_revision"),
+        )
 
     # --- Views ----------------------------------------------------------------------------
 
@@ -222,7 +184,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
             return
         if AuthorProfile.objects.filter(user=request.user).exists():
             return
-        profile = ensure_author_profile(request.user)
+        profile = author_profile_ensure(user=request.user)[0]
         url = reverse("admin:accounts_authorprofile_change", args=[profile.pk])
         messages.info(
             request,
@@ -358,7 +320,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
         for article in queryset.exclude(status=status).select_related("author"):
             article.status = status
             try:
-                save_article(article, user=request.user)
+                article_save(article=article, actor=request.user)
             except StaleRevision:
                 message = f"“{article}” changed meanwhile and was left as it is."
                 self.message_user(request, message, messages.WARNING)

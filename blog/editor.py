@@ -152,7 +152,7 @@ def preview(request, pk):
             "article": article,
             "author": article.author,
             "no_fragments": True,  # a preview never reads or fills readers' fragments
-            "is_scheduled": article.status == Article.Status.PUBLISHED and not article.is_published,
+            "is_scheduled": article.is_scheduled,
         },
     )
     response["X-Robots-Tag"] = "noindex, nofollow"

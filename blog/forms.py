@@ -14,6 +14,7 @@ from markdownx.widgets import MarkdownxWidget
 import uploads
 
 from .models import Article, default_language
+from .services import StaleRevision, stale_message  # noqa: F401 (StaleRevision: old home)
 
 _PROJECT_TEMPLATES = TemplatesSetting()
 
@@ -33,26 +34,6 @@ class MarkdownEditorWidget(MarkdownxWidget):
     class Media:
         css = {"all": ["editor/editor.css"]}
         js = ["editor/editor.js"]
-
-
-class StaleRevision(Exception):
-    """Someone saved the piece after this editor opened it: refuse, overwrite nothing."""
-
-
-def stale_message(article_id, base_revision):
-    history = Article.history.filter(id=article_id).select_related("history_user").first()
-    who = "someone else"
-    when = ""
-    if history is not None:
-        user = history.history_user
-        who = (user.get_full_name() or user.get_username()) if user else "someone else"
-        when = f" at {history.history_date:%Y-%m-%d %H:%M %Z}"
-    return (
-        f"{who[:1].upper()}{who[1:]} changed this piece{when}, after you opened it "
-        f"(you started from revision {base_revision}). Your changes were NOT saved and nothing "
-        "was overwritten: copy your text somewhere safe, reload the page to see the current "
-        "version, then apply your changes again."
-    )
 
 
 def current_revision(article_id, *, lock=False):

@@ -44,6 +44,14 @@ class ArticleQuerySet(models.QuerySet):
         """The one definition of "visible to readers": published, and its time has come."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def scheduled(self):
+        """Published with a publish time still to come: they appear by themselves then."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+
+    def drafts(self):
+        """Not published (whatever their publish time says)."""
+        return self.filter(status=Article.Status.DRAFT)
+
     def for_lists(self):
         """What a list of pieces shows: the author's card fields, no bodies."""
         return self.select_related("author").defer("body", "body_html", "search_vector")
@@ -210,6 +218,11 @@ class Article(models.Model):
         )
 
     @property
+    def is_scheduled(self):
+        """Published with a publish time to come (the instance twin of `scheduled()`)."""
+        return self.status == self.Status.PUBLISHED and not self.is_published
+
+    @property
     def effective_responses_mode(self):
         """The piece's responses mode, or the site default when it has none."""
         mode = self.responses_mode or settings.BYLINE_RESPONSES_DEFAULT_MODE
@@ -236,6 +249,20 @@ class Article(models.Model):
             .filter(author_id=self.author_id)
             .exclude(pk=self.pk)[:count]
         )
+
+
+def next_scheduled_publish(using="default"):
+    """When the next scheduled piece becomes visible, or None: the page cache's expiry.
+
+    Named by the PAGECACHE_NEXT_CHANGE setting, so the page cache never imports blog.
+    """
+    return (
+        Article.objects.using(using)
+        .scheduled()
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
 
 
 def published_authors():

@@ -329,3 +329,16 @@ LOGGING = {
         "byline.requests": {"level": "WARNING" if DEBUG else "INFO"},
     },
 }
+
+# The page cache (a layer that imports no app) learns the apps' models from here.
+# Models whose changes make pages stale ("app_label.modelname"), with the fields whose change
+# alone never shows on a page; and the function giving the next scheduled publish time.
+PAGECACHE_WATCHED_MODELS = {
+    "blog.article": (),
+    "blog.tag": (),
+    "blog.articleredirect": (),
+    "accounts.authorprofile": (),
+    "accounts.user": ("last_login", "password"),
+    "comments.comment": ("report_count",),
+}
+PAGECACHE_NEXT_CHANGE = "blog.models.next_scheduled_publish"

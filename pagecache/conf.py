@@ -31,15 +31,11 @@ DEFAULTS = {
     # Where processes on one machine share the generation when the cache is per-process.
     "PAGECACHE_GENERATION_FILE": "",
     # Models whose changes make pages stale ("app_label.modelname"), with the fields whose
-    # change alone never shows on a page.
-    "PAGECACHE_WATCHED_MODELS": {
-        "blog.article": (),
-        "blog.tag": (),
-        "blog.articleredirect": (),
-        "accounts.authorprofile": (),
-        "accounts.user": ("last_login", "password"),
-        "comments.comment": ("report_count",),
-    },
+    # change alone never shows on a page. The project names its own (config/settings.py).
+    "PAGECACHE_WATCHED_MODELS": {},
+    # Dotted path to a function(using=alias) returning when the next scheduled change becomes
+    # visible (a datetime, or None): no cached page outlives it. Empty: nothing is scheduled.
+    "PAGECACHE_NEXT_CHANGE": "",
     # Compress pages at least this long.
     "PAGECACHE_GZIP_MIN_LENGTH": 200,
 }

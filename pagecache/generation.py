@@ -25,6 +25,7 @@ from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import connections
+from django.utils.module_loading import import_string
 
 from . import conf
 
@@ -51,18 +52,15 @@ class State:
 
 
 def next_due(using="default"):
-    """When the next scheduled piece becomes visible (epoch seconds), or None."""
-    from django.apps import apps
-    from django.utils import timezone
+    """When the next scheduled change becomes visible (epoch seconds), or None.
 
-    article = apps.get_model("blog", "Article")
-    when = (
-        article.objects.using(using)
-        .filter(status=article.Status.PUBLISHED, published_at__gt=timezone.now())
-        .order_by("published_at")
-        .values_list("published_at", flat=True)
-        .first()
-    )
+    Asked of the function PAGECACHE_NEXT_CHANGE names (a dotted path, called with `using`),
+    so this layer knows no app's models.
+    """
+    path = conf.get("PAGECACHE_NEXT_CHANGE")
+    if not path:
+        return None
+    when = import_string(path)(using=using)
     return when.timestamp() if when else None
 
 

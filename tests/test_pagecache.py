@@ -554,6 +554,32 @@ def test_cached_pages_never_outlive_the_next_scheduled_publish_time(client, piec
         assert client.get("/").get(HIT) == "hit"
 
 
+def _in_a_minute(*, using):
+    return timezone.now() + datetime.timedelta(seconds=60)
+
+
+def test_the_next_publish_time_comes_from_the_function_the_setting_names(settings):
+    from pagecache.generation import next_due
+
+    settings.PAGECACHE_NEXT_CHANGE = f"{__name__}._in_a_minute"
+    assert next_due() == pytest.approx(timezone.now().timestamp() + 60, abs=5)
+    settings.PAGECACHE_NEXT_CHANGE = ""
+    assert next_due() is None
+
+
+def test_the_page_cache_names_no_app():
+    """Its models and scheduled times come from settings (config/settings.py), not from code."""
+    from pathlib import Path
+
+    import pagecache
+
+    for source in Path(pagecache.__file__).parent.rglob("*.py"):
+        text = source.read_text()
+        assert "get_model(" not in text, source
+        for app in ("blog", "accounts", "comments"):
+            assert f'"{app}' not in text and f"'{app}" not in text, (source, app)
+
+
 def test_no_scheduled_piece_leaves_the_usual_lifetimes(client, piece):
     response = client.get("/")
     assert "public, max-age=60, s-maxage=1," in response["Cache-Control"]

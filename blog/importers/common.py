@@ -1,7 +1,7 @@
 """What both importers share: create-or-update, the per-file report, summary, redirect map.
 
 A source module (medium.py, markdown_files.py) turns each file into a `Piece`; `Importer.run`
-creates or updates one Article per piece through the model (so `Article.save` renders it),
+creates or updates one Article per piece through blog/services.py (a new revision each time),
 each in its own savepoint, so one broken file never stops the others. A dry run does
 exactly the same work inside a transaction that is rolled back at the end.
 """
@@ -21,6 +21,7 @@ from tqdm import tqdm
 
 from accounts.models import AuthorProfile
 from blog.models import Article
+from blog.services import article_create, article_update
 
 from .lookups import find_writer, tags_named, unique, user_for_username
 from .pieces import DRAFT, PUBLISHED, Piece, Skip, SourceError, Writer
@@ -36,6 +37,7 @@ UPDATED = "updated"
 UNCHANGED = "unchanged"
 SKIPPED = "skipped"
 FAILED = "failed"
+IMPORT_REASON = "import"  # the history entry's change reason
 
 
 @dataclass
@@ -180,7 +182,7 @@ class Importer:
 
     def _create(self, piece, author, slug):
         slug = unique(slug, lambda s: Article.objects.filter(author=author, slug=s).exists(), 200)
-        article = Article(
+        return article_create(
             author=author,
             slug=slug,
             title=piece.title,
@@ -190,12 +192,10 @@ class Importer:
             canonical_url=piece.canonical_url or "",
             status=piece.status,
             published_at=None if piece.status == DRAFT else piece.published_at,
+            tags=tags_named(piece.tags) if piece.tags else None,
+            reason=IMPORT_REASON,
+            validate=True,
         )
-        article.full_clean(validate_unique=False, validate_constraints=False)
-        article.save()
-        if piece.tags:
-            article.tags.set(tags_named(piece.tags))
-        return article
 
     def _update(self, article, piece, slug):
         wanted = {"title": piece.title, "body": piece.body, "status": piece.status}
@@ -212,16 +212,20 @@ class Importer:
                 raise SourceError(f"{article.author.slug} already has a piece at “{slug}”")
             wanted["slug"] = slug
         changes = [name for name, value in wanted.items() if getattr(article, name) != value]
-        if changes:
-            for name in changes:
-                setattr(article, name, wanted[name])
-            article.full_clean(validate_unique=False, validate_constraints=False)
-            article.save()
+        tags = None
         if piece.tags is not None:
             tags = tags_named(piece.tags)
             if {tag.pk for tag in tags} != set(article.tags.values_list("pk", flat=True)):
-                article.tags.set(tags)
                 changes.append("tags")
+            else:
+                tags = None
+        if changes:
+            # A new revision: an editor's form opened before the import is refused, not saved
+            # over it.
+            fields = {name: wanted[name] for name in changes if name != "tags"}
+            article_update(
+                article=article, tags=tags, reason=IMPORT_REASON, validate=True, **fields
+            )
         return changes
 
     # Reporting -----------------------------------------------------------------------------

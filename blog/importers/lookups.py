@@ -7,6 +7,7 @@ from django.core.management.base import CommandError
 from django.utils.text import slugify
 
 from accounts.models import AuthorProfile
+from accounts.services import author_profile_ensure
 from blog.models import Tag
 
 from .pieces import SourceError
@@ -52,17 +53,8 @@ def create_writer(display_name, username=""):
 
 
 def profile_for_user(user, display_name=""):
-    """Return (profile, created): the user's author profile, made if they have none yet."""
-    profile = AuthorProfile.objects.filter(user=user).first()
-    if profile is not None:
-        return profile, False
-    slug = unique(
-        slugify(user.username) or f"author-{user.pk}",
-        lambda slug: AuthorProfile.objects.filter(slug=slug).exists(),
-        80,
-    )
-    name = display_name or user.get_full_name() or user.username
-    return AuthorProfile.objects.create(user=user, display_name=name[:120], slug=slug), True
+    """Return (profile, created): the user's author profile, its slug made from the username."""
+    return author_profile_ensure(user=user, display_name=display_name, slug=user.username)
 
 
 def tags_named(names):

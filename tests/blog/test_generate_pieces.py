@@ -50,6 +50,9 @@ def test_creates_varied_rendered_pieces():
     assert sample.body_html == markup.render_markdown(sample.body)  # the one renderer
     assert sample.excerpt and sample.reading_time >= 1
     assert len({a.slug for a in pieces}) == 80
+    # Written through blog.services in bulk: revision 1, with its history record.
+    assert {a.revision for a in pieces} == {1}
+    assert Article.history.filter(history_change_reason="generated").count() == 80
 
 
 def test_same_seed_same_pieces_and_runs_add_up():

@@ -4,9 +4,8 @@ import pytest
 from django.urls import reverse
 
 import markup
-from blog.admin import save_article
-from blog.forms import StaleRevision
 from blog.models import Article
+from blog.services import StaleRevision, article_save
 from tests.factories import DraftFactory
 from tests.utils import form_data, page_text, save
 
@@ -130,10 +129,10 @@ def test_the_save_itself_compares_and_swaps(people, article):
     """Even past the form's check (a race), the conditional update refuses a stale save."""
     copy = Article.objects.get(pk=article.pk)
     article.body = "Saved first."
-    save_article(article, user=people["writer_a"], base_revision=1)
+    article_save(article=article, actor=people["writer_a"], expected_revision=1)
     copy.body = "Saved second, from the same revision."
     with pytest.raises(StaleRevision):
-        save_article(copy, user=people["editor"], base_revision=1)
+        article_save(article=copy, actor=people["editor"], expected_revision=1)
     article.refresh_from_db()
     assert article.body == "Saved first." and article.revision == 2
 
@@ -168,7 +167,7 @@ def test_truly_concurrent_saves_from_one_revision_let_exactly_one_through():
             copy = Article.objects.get(pk=article.pk)
             copy.body = body
             barrier.wait(timeout=10)
-            save_article(copy, user=writer, base_revision=1)
+            article_save(article=copy, actor=writer, expected_revision=1)
             outcomes.append(("saved", body))
         except StaleRevision:
             outcomes.append(("refused", body))
@@ -185,3 +184,38 @@ def test_truly_concurrent_saves_from_one_revision_let_exactly_one_through():
     article.refresh_from_db()
     assert article.body == winner and article.revision == 2
     assert article.history.count() == 2
+
+
+def test_an_import_after_the_form_was_opened_makes_the_form_stale(
+    client, people, article, tmp_path
+):
+    """An editor's open form cannot silently overwrite what an import wrote meanwhile."""
+    import io
+
+    from django.core.management import call_command
+
+    client.force_login(people["writer_a"])
+    url = reverse("admin:blog_article_change", args=[article.pk])
+    opened = client.get(url)
+    base_revision = opened.context["adminform"].form.initial["base_revision"]
+    assert base_revision == 1
+    front = f"---\ntitle: Notes\nslug: {article.slug}\ndraft: true\n---\n"
+    (tmp_path / "notes.md").write_text(front + "Imported text.\n")
+    call_command(
+        "import_markdown",
+        str(tmp_path),
+        author=people["writer_a"].username,
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
+    article.refresh_from_db()
+    assert article.body.strip() == "Imported text." and article.revision == 2
+    assert article.history.first().history_change_reason == "import"
+
+    data = form_data(article, body="Typed in the old form.", base_revision=base_revision)
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "after you opened it (you started from revision 1)" in page_text(response)
+    assert "were NOT saved" in page_text(response)
+    article.refresh_from_db()
+    assert article.body.strip() == "Imported text." and article.revision == 2

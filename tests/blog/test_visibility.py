@@ -6,6 +6,7 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
+from blog.models import Article, next_scheduled_publish
 from tests.factories import (
     ArticleFactory,
     AuthorProfileFactory,
@@ -26,6 +27,19 @@ def pieces():
     draft = DraftFactory(title="Secret draft", author=author, tags=[tag], body="draftword")
     scheduled = ScheduledFactory(title="Future piece", author=author, tags=[tag], body="futureword")
     return visible, draft, scheduled, tag
+
+
+def test_published_scheduled_and_drafts_split_the_pieces_and_move_with_time(pieces):
+    visible, draft, scheduled, _ = pieces
+    assert list(Article.objects.published()) == [visible]
+    assert list(Article.objects.scheduled()) == [scheduled]
+    assert list(Article.objects.drafts()) == [draft]
+    assert scheduled.is_scheduled and not visible.is_scheduled and not draft.is_scheduled
+    assert next_scheduled_publish() == scheduled.published_at
+    with mock.patch("django.utils.timezone.now", return_value=scheduled.published_at):
+        assert set(Article.objects.published()) == {visible, scheduled}
+        assert not Article.objects.scheduled().exists()
+        assert next_scheduled_publish() is None
 
 
 def reader_urls(visible, tag):

@@ -3,8 +3,9 @@
     python manage.py generate_pieces 10000 --seed 1
 
 Pieces are built in memory, rendered by the model's own `Article.render()` (in parallel
-worker processes), and written with bulk_create; on PostgreSQL their search vectors are filled
-in the same transaction. The same seed on the same database gives the same pieces.
+worker processes), and written in bulk by blog.services.articles_bulk_create (a save per piece
+would take minutes for 10,000): each is revision 1 with a history record, and its search vector
+is filled in the same transaction. The same seed on the same database gives the same pieces.
 """
 
 import math
@@ -26,7 +27,7 @@ from django.utils.text import slugify
 import markup
 from accounts.models import AuthorProfile
 from blog.models import Article, Tag
-from blog.search import refresh_search_vectors
+from blog.services import articles_bulk_create
 
 from ._piece_text import FIRST_NAMES, LAST_NAMES, TOPICS, PieceWriter, Zipf
 
@@ -211,13 +212,8 @@ class Command(BaseCommand):
         return stats
 
     def store(self, batch, tags):
-        created = Article.objects.bulk_create([article for article, _ in batch])
-        Through = Article.tags.through
-        Through.objects.bulk_create(
-            [
-                Through(article_id=article.pk, tag_id=tags[name].pk)
-                for article, (_, chosen) in zip(created, batch, strict=True)
-                for name in chosen
-            ]
+        articles_bulk_create(
+            articles=[article for article, _ in batch],
+            tags=[[tags[name] for name in chosen] for _, chosen in batch],
+            reason="generated",
         )
-        refresh_search_vectors(connection, [article.pk for article in created])

@@ -2,20 +2,19 @@
 
 Markdown is rendered once, at save time; after the renderer changes (an upgrade of Markdown or
 nh3, a change to markup/), stored HTML keeps the old output until this runs. Only rows whose
-output changed are written, without touching revisions or edit dates; search vectors and
-cached pages follow.
+output changed are written (blog.services.articles_rerender), without touching revisions or
+edit dates; search vectors and cached pages follow.
 """
 
 from django.core.management.base import BaseCommand
-from django.db import connection, transaction
+from django.db import transaction
 
 import markup
 from accounts.models import AuthorProfile
 from blog.models import Article
-from blog.search import refresh_search_vectors
+from blog.services import RENDERED_FIELDS as DERIVED
+from blog.services import articles_rerender
 from pagecache.invalidation import content_changed
-
-DERIVED = ("body_html", "excerpt", "word_count", "reading_time")
 
 
 class Command(BaseCommand):
@@ -41,8 +40,7 @@ class Command(BaseCommand):
         verb = "Would re-render" if dry_run else "Re-rendered"
         if not dry_run and (pieces or bios):
             with transaction.atomic():
-                Article.objects.bulk_update(pieces, DERIVED, batch_size=200)
+                articles_rerender(articles=pieces)
                 AuthorProfile.objects.bulk_update(bios, ["bio_html"], batch_size=200)
-                refresh_search_vectors(connection, [article.pk for article in pieces])
                 content_changed()  # bulk_update sends no signals: every cached page goes
         self.stdout.write(f"{verb} {len(pieces)} pieces and {len(bios)} author bios.")
