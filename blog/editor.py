@@ -114,8 +114,8 @@ def upload(request):
     files = request.FILES.getlist("image")
     if len(files) != 1:
         return _upload_error("Upload one image at a time.")
-    max_bytes = getattr(settings, "MARKDOWNX_UPLOAD_MAX_SIZE", uploads.MAX_BYTES)
-    resize = getattr(settings, "MARKDOWNX_IMAGE_MAX_SIZE", {})
+    max_bytes = settings.MARKDOWNX_UPLOAD_MAX_SIZE
+    resize = settings.MARKDOWNX_IMAGE_MAX_SIZE
     max_width = (resize.get("size") or (2000, 0))[0] or 2000
     try:
         content, ext = uploads.process_image(
@@ -126,7 +126,7 @@ def upload(request):
         )
     except uploads.ImageRejected as error:
         return _upload_error(error.message)
-    folder = getattr(settings, "MARKDOWNX_MEDIA_PATH", "uploads/").strip("/")
+    folder = settings.MARKDOWNX_MEDIA_PATH.strip("/")
     name = default_storage.save(
         f"{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ext}", content
     )

@@ -17,7 +17,7 @@ from .models import NotificationSettings
 
 
 def absolute(site_url, path):
-    base = (site_url or getattr(settings, "BYLINE_SITE_URL", "")).rstrip("/")
+    base = (site_url or settings.BYLINE_SITE_URL).rstrip("/")
     return f"{base}{path}"
 
 

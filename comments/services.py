@@ -82,12 +82,14 @@ class InvalidTransition(ValueError):
     pass
 
 
-def _setting(name, default):
-    return getattr(settings, name, default)
-
-
 def edit_window():
-    return datetime.timedelta(seconds=_setting("BYLINE_RESPONSES_EDIT_SECONDS", 15 * 60))
+    return datetime.timedelta(seconds=settings.BYLINE_RESPONSES_EDIT_SECONDS)
+
+
+def edit_window_text():
+    """The edit window in words for readers ("15 minutes"), from BYLINE_RESPONSES_EDIT_SECONDS."""
+    minutes = max(1, round(settings.BYLINE_RESPONSES_EDIT_SECONDS / 60))
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 def can_moderate(user):
@@ -99,7 +101,7 @@ def is_piece_author(user, article):
 
 
 def can_edit(comment, user, now=None):
-    """The writer may edit or delete their own response for 15 minutes."""
+    """The writer may edit or delete their own response within the edit window."""
     if not (user and user.is_authenticated and comment.author_id == user.pk):
         return False
     if comment.status not in (Status.APPROVED, Status.PENDING):
@@ -148,9 +150,7 @@ def clean_body(body):
 
 def _recent_twin(*, article, author, parent, body):
     """The same response from the same reader moments ago: a double-submitted form."""
-    since = timezone.now() - datetime.timedelta(
-        seconds=_setting("BYLINE_RESPONSES_FLOOD_SECONDS", 15)
-    )
+    since = timezone.now() - datetime.timedelta(seconds=settings.BYLINE_RESPONSES_FLOOD_SECONDS)
     return (
         Comment.objects.filter(
             article=article, author=author, parent=parent, body=body, created_at__gte=since
@@ -161,7 +161,7 @@ def _recent_twin(*, article, author, parent, body):
 
 
 def _check_flood(author, ip_address):
-    seconds = _setting("BYLINE_RESPONSES_FLOOD_SECONDS", 15)
+    seconds = settings.BYLINE_RESPONSES_FLOOD_SECONDS
     if seconds:
         since = timezone.now() - datetime.timedelta(seconds=seconds)
         recent = Comment.objects.filter(author=author, created_at__gte=since).exists()
@@ -175,7 +175,7 @@ def _check_flood(author, ip_address):
                 f"You responded a moment ago. Wait {seconds} seconds between responses, "
                 "then send this one again."
             )
-    limit, window = _setting("BYLINE_RESPONSES_IP_RATE", (10, 600))
+    limit, window = settings.BYLINE_RESPONSES_IP_RATE
     if ip_address and not ratelimit.hit("responses:ip", ip_address, (limit, window)):
         raise RateLimited(
             "Too many responses from your network right now. "
@@ -246,7 +246,7 @@ def comment_edit(*, comment, user, body, site_url=""):
     that no moderator or rule let through.
     """
     if not can_edit(comment, user):
-        raise PermissionDenied("Responses can be edited for 15 minutes after posting.")
+        raise PermissionDenied(f"Responses can be edited for {edit_window_text()} after posting.")
     article = comment.article
     if not rules.accepts_responses(article):
         raise ResponsesClosed("This piece is not taking responses any more: it cannot be edited.")
@@ -288,7 +288,7 @@ def comment_edit(*, comment, user, body, site_url=""):
 def comment_delete(*, comment, user):
     """The writer takes back their response (kept, out of sight, for moderators)."""
     if not can_edit(comment, user):
-        raise PermissionDenied("Responses can be deleted for 15 minutes after posting.")
+        raise PermissionDenied(f"Responses can be deleted for {edit_window_text()} after posting.")
     return _transition(
         comment, to=Status.REMOVED, actor=user, action=Action.DELETE, status_by=Actor.OWNER
     )

@@ -114,7 +114,10 @@ def respond(request, article_id):
 def edit(request, pk):
     comment = _comment(pk)
     if not services.can_edit(comment, request.user):
-        return _refused(request, "You can edit your own responses for 15 minutes after posting.")
+        return _refused(
+            request,
+            f"You can edit your own responses for {services.edit_window_text()} after posting.",
+        )
     form = EditForm(_data(request), initial={"body": comment.body})
     if request.method == "POST" and form.is_valid():
         try:
@@ -136,7 +139,11 @@ def edit(request, pk):
             else:
                 messages.info(request, "Your response is awaiting moderation.")
             return _to_response(comment)
-    return render(request, "comments/edit.html", {"comment": comment, "form": form})
+    return render(
+        request,
+        "comments/edit.html",
+        {"comment": comment, "form": form, "edit_window": services.edit_window_text()},
+    )
 
 
 @login_required
@@ -144,7 +151,10 @@ def edit(request, pk):
 def delete(request, pk):
     comment = _comment(pk)
     if not services.can_edit(comment, request.user):
-        return _refused(request, "You can delete your own responses for 15 minutes after posting.")
+        return _refused(
+            request,
+            f"You can delete your own responses for {services.edit_window_text()} after posting.",
+        )
     if request.method == "POST":
         try:
             services.comment_delete(comment=comment, user=request.user)

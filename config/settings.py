@@ -47,6 +47,16 @@ def _rate(name, default):
 BYLINE_CONFIRMATION_MAX_AGE = env.int("BYLINE_CONFIRMATION_MAX_AGE", default=3 * 24 * 3600)
 BYLINE_ACCOUNT_ADDRESS_RATE = _rate("BYLINE_ACCOUNT_ADDRESS_RATE", "3/3600")
 BYLINE_ACCOUNT_NETWORK_RATE = _rate("BYLINE_ACCOUNT_NETWORK_RATE", "10/3600")
+# Responses: how long a writer may edit or delete their response, the pause between two
+# responses by one reader, and how many responses one address may post (COUNT/SECONDS).
+BYLINE_RESPONSES_EDIT_SECONDS = env.int("BYLINE_RESPONSES_EDIT_SECONDS", default=15 * 60)
+BYLINE_RESPONSES_FLOOD_SECONDS = env.int("BYLINE_RESPONSES_FLOOD_SECONDS", default=15)
+BYLINE_RESPONSES_IP_RATE = _rate("BYLINE_RESPONSES_IP_RATE", "10/600")
+# The site's public address (https://byline.example), for links in mail, feeds and imports made
+# outside a request; empty: taken from each request, and relative in commands.
+BYLINE_SITE_URL = env.str("BYLINE_SITE_URL", default="").rstrip("/")
+# Largest image an importer downloads or copies (bytes).
+BYLINE_IMPORT_IMAGE_MAX_BYTES = env.int("BYLINE_IMPORT_IMAGE_MAX_BYTES", default=20 * 1024 * 1024)
 # Reports: weighted reports that send a published response back to the queue (docs/responses.md),
 # and the age in days below which an account's report counts half.
 BYLINE_RESPONSES_REPORT_THRESHOLD = env.float("BYLINE_RESPONSES_REPORT_THRESHOLD", default=3)

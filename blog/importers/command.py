@@ -28,7 +28,7 @@ class ImportCommand(BaseCommand):
         parser.add_argument(
             "--base-url",
             metavar="URL",
-            default=getattr(settings, "SITE_URL", ""),
+            default=settings.BYLINE_SITE_URL,
             help="This site's address (https://…) for full URLs in the redirect map.",
         )
 

@@ -14,7 +14,7 @@ import uploads
 
 # Formats a browser shows, with the extension a stored copy gets.
 FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
-MAX_BYTES = getattr(settings, "BYLINE_IMPORT_IMAGE_MAX_BYTES", 20 * 1024 * 1024)
+MAX_BYTES = settings.BYLINE_IMPORT_IMAGE_MAX_BYTES
 TIMEOUT_SECONDS = 20
 
 

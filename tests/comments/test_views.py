@@ -200,6 +200,23 @@ def test_editing_after_15_minutes_is_refused(client, approved, trusted):
     assert "15 minutes" in page_text(response)
 
 
+def test_the_edit_window_comes_from_its_setting_in_every_message(
+    client, approved, trusted, settings
+):
+    settings.BYLINE_RESPONSES_EDIT_SECONDS = 5 * 60
+    client.force_login(trusted)
+    assert "You can edit a response for 5 minutes after posting" in page_text(
+        client.get(f"/responses/{approved.pk}/edit/")
+    )
+    approved.created_at = timezone.now() - datetime.timedelta(minutes=6)
+    approved.save()
+    for action, body in [("edit", {"body": "Late."}), ("delete", {})]:
+        response = client.post(f"/responses/{approved.pk}/{action}/", body)
+        assert response.status_code == 403
+        assert "for 5 minutes after posting" in page_text(response)
+        assert "15 minutes" not in page_text(response)
+
+
 def test_the_author_hides_and_readers_see_the_placeholder(client, article, approved):
     client.force_login(article.author.user)
     client.post(f"/responses/{approved.pk}/hide/", {"reason": ""})
