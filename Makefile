@@ -53,15 +53,18 @@ test-fast: $(DEV_STAMP) ## Run the suite without the slow tests (servers, browse
 test-postgres: ## Run the suite on the local PostgreSQL
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/byline} $(MAKE) test
 
-lint: $(DEV_STAMP) ## ruff check, ruff format --check, import contracts, and no missing migrations
+lint: $(DEV_STAMP) ## ruff check and format, templates' indentation and line length, import contracts, migrations
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/djhtml --check templates
+	@! grep -rnE '^.{301,}$$' templates --include='*.html' || { echo "template lines over 300 characters (above)"; exit 1; }
 	$(BIN)/lint-imports --no-cache
 	DJANGO_SETTINGS_MODULE=config.settings_test $(BIN)/python manage.py makemigrations --check --dry-run
 
-format: $(DEV_STAMP) ## Format and fix what ruff can
+format: $(DEV_STAMP) ## Format and fix what ruff can, and indent the templates
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+	$(BIN)/djhtml templates
 
 bench: $(STAMP) ## Benchmark reader pages against their ceilings (needs wrk, nginx, PostgreSQL, Redis)
 	@command -v wrk >/dev/null && command -v nginx >/dev/null || { \

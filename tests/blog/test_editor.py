@@ -166,3 +166,15 @@ def test_the_editor_sends_one_preview_at_a_time():
     with open(finders.find("editor/editor.js"), encoding="utf-8") as script:
         js = script.read()
     assert "if (previewBusy) { previewQueued = [this, body]; return; }" in js
+
+
+def test_the_editor_shows_the_body_exactly_as_stored(writer_client, people):
+    """Template indentation must never reach the text area: a writer's text comes back unchanged."""
+    import html
+    import re
+
+    body = "First line, flush left.\n\n    An indented code line\n\nLast line."
+    piece = DraftFactory(author=people["writer_a"].author_profile, body=body)
+    page = writer_client.get(reverse("admin:blog_article_change", args=[piece.pk])).content.decode()
+    shown = re.search(r'<textarea name="body"[^>]*>(.*?)</textarea>', page, re.S).group(1)
+    assert html.unescape(shown).removeprefix("\n").replace("\r\n", "\n") == body
