@@ -51,6 +51,12 @@ class User(AbstractUser):
         super().save(*args, **kwargs)
 
 
+def initials(name):
+    """Up to two capitals from a name, for an avatar without a picture ("Ada Lovelace" -> "AL")."""
+    parts = [part for part in name.split() if part[:1].isalnum()]
+    return "".join(part[0] for part in parts[:2]).upper() or "?"
+
+
 class AuthorProfile(models.Model):
     """The public face of a writer: one per writer, shown in bylines and on author pages."""
 
@@ -109,8 +115,7 @@ class AuthorProfile(models.Model):
 
     @property
     def initials(self):
-        parts = [part for part in self.display_name.split() if part[:1].isalnum()]
-        return "".join(part[0] for part in parts[:2]).upper() or "?"
+        return initials(self.display_name)
 
     @property
     def link_list(self):

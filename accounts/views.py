@@ -13,16 +13,21 @@ from . import ratelimit, services
 from .forms import SignUpForm
 
 
-def safe_next(request, default=None):
-    """The `next` address from the request, if it points to this site; else the default."""
+def next_url(request):
+    """The `next` address from the request if it points to this site (not back here); else ""."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and target.split("?")[0] == request.path:
-        target = ""  # back to this same page would loop
+        return ""  # back to this same page would loop
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return resolve_url(default or settings.LOGIN_REDIRECT_URL)
+    return ""
+
+
+def safe_next(request, default=None):
+    """Where to go after this page: a safe `next`, else the default."""
+    return next_url(request) or resolve_url(default or settings.LOGIN_REDIRECT_URL)
 
 
 class LoginView(auth_views.LoginView):
@@ -63,10 +68,8 @@ def signup(request):
             request.session["signup_email"] = form.cleaned_data["email"]
             request.session["signup_next"] = safe_next(request, default="blog:home")
             return redirect("accounts:signup_done")
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = ""
-    return render(request, "accounts/signup.html", {"form": form, "next": next_url}, status=status)
+    context = {"form": form, "next": next_url(request)}
+    return render(request, "accounts/signup.html", context, status=status)
 
 
 @never_cache
@@ -90,10 +93,10 @@ def confirm_email(request, token):
         services.user_confirm_email(user=user)
         messages.success(request, "Your email address is confirmed: you can respond and report.")
         # Back to where the reader signed up from (kept in this browser's session), if known.
-        next_url = request.session.get("signup_next") or resolve_url(settings.LOGIN_REDIRECT_URL)
+        target = request.session.get("signup_next") or resolve_url(settings.LOGIN_REDIRECT_URL)
         if request.user.is_authenticated and request.user.pk == user.pk:
-            return redirect(next_url)
-        return redirect(f"{resolve_url('accounts:login')}?{urlencode({'next': next_url})}")
+            return redirect(target)
+        return redirect(f"{resolve_url('accounts:login')}?{urlencode({'next': target})}")
     return render(request, "accounts/confirm_email.html", {"confirm_user": user})
 
 

@@ -3,6 +3,7 @@
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, OuterRef, Q
 
+from accounts.models import initials
 from blog.models import Article
 
 from . import services
@@ -64,11 +65,6 @@ def _profile(user):
         return None
 
 
-def _initials(name):
-    parts = [part for part in name.split() if part[:1].isalnum()]
-    return "".join(part[0] for part in parts[:2]).upper() or "?"
-
-
 def build_threads(article, user=None):
     """Return the top-level responses, each with `.thread_replies`, ready for the template."""
     items = list(thread_queryset(article, user))
@@ -83,7 +79,7 @@ def build_threads(article, user=None):
         item.profile_url = (
             item.profile.get_absolute_url() if item.profile and item.author_has_page else ""
         )
-        item.initials = _initials(item.name)
+        item.initials = initials(item.name)
         if user is not None:
             item.can_edit = services.can_edit(item, user)
             item.can_hide = piece_author and item.status == Status.APPROVED

@@ -42,6 +42,8 @@ def content_changed(using="default"):
     # One bump per commit: skip if one is queued at this very savepoint depth (one queued in an
     # inner savepoint may yet be rolled back; one queued outside also runs at this commit, but
     # queueing again there costs one spare bump and keeps on_commit capture in tests simple).
+    # Private Django state (no public way to see what on_commit holds): savepoint_ids and
+    # run_on_commit; tests/test_django_internals.py fails loudly if their shape changes.
     here = set(connection.savepoint_ids) - {None}  # None: an atomic block without a savepoint
     queued = any(
         getattr(func, "pagecache_using", None) == using and sids - {None} == here

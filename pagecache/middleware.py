@@ -111,6 +111,9 @@ class FrontCacheMiddleware:
             and GZIP_TYPES.match(content_type)
         ):
             gzipped = gzip.compress(body, compresslevel=6, mtime=0)
+        # response.headers._store (lower-case name -> (name, value)) is private Django state,
+        # read and written whole on the cache-hit path because the public API re-validates each
+        # header (6 µs of a 55 µs hit); tests/test_django_internals.py pins its shape.
         return Entry(
             headers={
                 lower: pair
