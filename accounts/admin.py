@@ -11,6 +11,7 @@ import uploads
 
 from .forms import AdminUserChangeForm, AdminUserCreationForm
 from .models import AuthorProfile, User
+from .roles import can_add_pieces, sees_every_profile
 from .services import unique_author_slug
 
 
@@ -79,15 +80,6 @@ class AuthorProfileForm(forms.ModelForm):
         return unique_author_slug(self.data.get("display_name", ""), exclude_pk=self.instance.pk)
 
 
-def _sees_every_profile(user):
-    # Superusers, and editors, who work with every writer (read-only: they cannot change them).
-    return user.is_superuser or user.has_perm("blog.change_any_article")
-
-
-def _may_write(user):
-    return user.is_active and user.is_staff and user.has_perm("blog.add_article")
-
-
 @admin.register(AuthorProfile)
 class AuthorProfileAdmin(admin.ModelAdmin):
     form = AuthorProfileForm
@@ -98,7 +90,7 @@ class AuthorProfileAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        if _sees_every_profile(request.user):
+        if sees_every_profile(request.user):
             return queryset
         return queryset.filter(user=request.user)
 
@@ -106,7 +98,7 @@ class AuthorProfileAdmin(admin.ModelAdmin):
         return obj is None or request.user.is_superuser or obj.user_id == request.user.pk
 
     def has_view_permission(self, request, obj=None):
-        if obj is not None and not _sees_every_profile(request.user):
+        if obj is not None and not sees_every_profile(request.user):
             return super().has_view_permission(request, obj) and self._own(request, obj)
         return super().has_view_permission(request, obj)
 
@@ -121,7 +113,7 @@ class AuthorProfileAdmin(admin.ModelAdmin):
             return True
         # A writer without a profile creates their own.
         user = request.user
-        return _may_write(user) and not AuthorProfile.objects.filter(user=user).exists()
+        return can_add_pieces(user) and not AuthorProfile.objects.filter(user=user).exists()
 
     def has_module_permission(self, request):
         return super().has_module_permission(request) or self.has_add_permission(request)
@@ -165,7 +157,7 @@ class AuthorProfileAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         """A writer goes straight to their own profile (or to creating it)."""
-        if not _sees_every_profile(request.user):
+        if not sees_every_profile(request.user):
             profile = AuthorProfile.objects.filter(user=request.user).first()
             if profile is not None and self.has_change_permission(request, profile):
                 return redirect("admin:accounts_authorprofile_change", profile.pk)

@@ -20,9 +20,9 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import AuthorProfile
+from accounts.roles import can_bulk_publish, can_change_any_piece, can_write
 from accounts.services import author_profile_ensure
 
-from .editor import can_bulk_publish, can_change_any, can_write
 from .forms import ArticleAdminForm
 from .models import Article, Tag
 from .services import StaleRevision, article_save
@@ -82,12 +82,12 @@ class ArticleAdmin(SimpleHistoryAdmin):
         match = getattr(request, "resolver_match", None)
         if match is not None and match.url_name == "blog_article_changelist":
             queryset = queryset.defer("body", "body_html", "search_vector")
-        if can_change_any(request.user):
+        if can_change_any_piece(request.user):
             return queryset
         return queryset.filter(author__user=request.user)
 
     def _allowed(self, request, obj):
-        if obj is None or can_change_any(request.user):
+        if obj is None or can_change_any_piece(request.user):
             return True
         return obj.author.user_id == request.user.pk
 
@@ -125,7 +125,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     def get_fieldsets(self, request, obj=None):
         main = ["base_revision", "title", "subtitle", "slug"]
-        if can_change_any(request.user):
+        if can_change_any_piece(request.user):
             main.append("author")
         main += ["body", "tags", "language"]
         return [
@@ -145,7 +145,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
-        if can_change_any(request.user):
+        if can_change_any_piece(request.user):
             return form
         profile = getattr(request.user, "author_profile", None)
         return type(form.__name__, (form,), {"fixed_author": profile})
@@ -153,7 +153,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
         profile = AuthorProfile.objects.filter(user=request.user).first()
-        if profile and can_change_any(request.user):
+        if profile and can_change_any_piece(request.user):
             initial.setdefault("author", profile.pk)
         return initial
 
@@ -168,7 +168,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        if not change and not can_change_any(request.user):
+        if not change and not can_change_any_piece(request.user):
             obj.author = author_profile_ensure(user=request.user)[0]
         article_save(
             article=obj,
@@ -180,7 +180,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     def _welcome_writer(self, request):
         """A writer without an author profile gets one, named after them, to edit later."""
-        if can_change_any(request.user) or not can_write(request.user):
+        if can_change_any_piece(request.user) or not can_write(request.user):
             return
         if AuthorProfile.objects.filter(user=request.user).exists():
             return
@@ -280,7 +280,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
     # --- The list -------------------------------------------------------------------------
 
     def get_list_filter(self, request):
-        if can_change_any(request.user):
+        if can_change_any_piece(request.user):
             return (StatusFilter, ("author", admin.RelatedOnlyFieldListFilter), "tags")
         return (StatusFilter, ("tags", admin.RelatedOnlyFieldListFilter))
 

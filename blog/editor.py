@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 import markup
 import uploads
+from accounts.roles import can_edit_piece, can_write
 
 from .models import Article
 
@@ -24,32 +25,6 @@ NO_STORE = "private, no-store"
 
 
 # --- Who may do what ----------------------------------------------------------------------
-
-
-def can_write(user):
-    """Staff allowed to add or change pieces: writers, editors, superusers."""
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and user.is_staff
-        and (user.has_perm("blog.add_article") or user.has_perm("blog.change_article"))
-    )
-
-
-def can_change_any(user):
-    return user.is_active and user.has_perm("blog.change_any_article")
-
-
-def can_edit(user, article):
-    """May `user` change `article`? Editors change every piece, writers their own."""
-    if not (can_write(user) and user.has_perm("blog.change_article")):
-        return False
-    return can_change_any(user) or article.author.user_id == user.pk
-
-
-def can_bulk_publish(user):
-    """Editors: publish, schedule and unpublish anyone's pieces in bulk."""
-    return user.has_perm("blog.publish_article") and can_change_any(user)
 
 
 def _no_store(response):
@@ -143,7 +118,7 @@ def preview(request, pk):
     article = (
         Article.objects.select_related("author").prefetch_related("tags").filter(pk=pk).first()
     )
-    if article is None or not can_edit(request.user, article):
+    if article is None or not can_edit_piece(request.user, article):
         raise Http404("No such piece.")
     response = render(
         request,

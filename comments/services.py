@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts import ratelimit
+from accounts.roles import can_moderate
 from blog.models import Article
 
 from . import notifications, rules
@@ -90,10 +91,6 @@ def edit_window_text():
     """The edit window in words for readers ("15 minutes"), from BYLINE_RESPONSES_EDIT_SECONDS."""
     minutes = max(1, round(settings.BYLINE_RESPONSES_EDIT_SECONDS / 60))
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
-
-
-def can_moderate(user):
-    return bool(user and user.is_authenticated and user.has_perm("comments.can_moderate"))
 
 
 def is_piece_author(user, article):

@@ -1,5 +1,4 @@
 import contextlib
-import importlib
 import os
 import shutil
 
@@ -72,19 +71,14 @@ def _roles_after_flush(request):
     if Group.objects.filter(name__in=["Writers", "Editors", "Moderators"]).count() == 3:
         return  # the migrations' groups are there (no flush since)
 
-    roles = importlib.import_module("blog.migrations.0002_roles").ROLES
-    moderation = importlib.import_module("comments.migrations.0002_moderators_permissions")
-    for name, codenames in roles.items():
+    from accounts.roles import role_permissions
+
+    for name, pairs in role_permissions().items():
         group, _ = Group.objects.get_or_create(name=name)
-        for app_label, codename in codenames:
+        for app_label, codename in pairs:
             group.permissions.add(
                 Permission.objects.get(content_type__app_label=app_label, codename=codename)
             )
-    Group.objects.get(name="Moderators").permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="comments", codename__in=moderation.MODERATOR_PERMISSIONS
-        )
-    )
 
 
 @pytest.fixture

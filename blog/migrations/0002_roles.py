@@ -3,31 +3,10 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-ROLES = {
-    "Writers": [
-        ("blog", "add_article"),
-        ("blog", "change_article"),
-        ("blog", "view_article"),
-        ("blog", "publish_article"),
-        ("blog", "view_tag"),
-        ("accounts", "view_authorprofile"),
-        ("accounts", "change_authorprofile"),
-    ],
-    "Editors": [
-        ("blog", "add_article"),
-        ("blog", "change_article"),
-        ("blog", "delete_article"),
-        ("blog", "view_article"),
-        ("blog", "publish_article"),
-        ("blog", "change_any_article"),
-        ("blog", "add_tag"),
-        ("blog", "change_tag"),
-        ("blog", "delete_tag"),
-        ("blog", "view_tag"),
-        ("accounts", "view_authorprofile"),
-    ],
-    "Moderators": [],  # the comments app grants the moderation permissions
-}
+from accounts.roles import PIECE_ROLES
+
+# The roles are defined once, in accounts/roles.py (the admin and the editor read it too).
+ROLES = PIECE_ROLES
 
 
 def create_roles(apps, schema_editor):

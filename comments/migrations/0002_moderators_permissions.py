@@ -3,23 +3,8 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-MODERATOR_PERMISSIONS = [
-    "view_comment",
-    "change_comment",
-    "can_moderate",
-    "view_commentrevision",
-    "view_moderationlog",
-    "view_report",
-    "add_ban",
-    "change_ban",
-    "delete_ban",
-    "view_ban",
-    "add_moderationword",
-    "change_moderationword",
-    "delete_moderationword",
-    "view_moderationword",
-]
-
+# Defined once, in accounts/roles.py (the admin and the moderation services read it too).
+from accounts.roles import MODERATOR_PERMISSIONS
 
 def grant(apps, schema_editor):
     app_config = apps.get_app_config("comments")
