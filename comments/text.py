@@ -2,10 +2,11 @@
 
 import re
 
-import nh3
 from django.utils.html import urlize
 
-LINK_REL = "nofollow ugc noopener"
+import markup
+
+LINK_REL = markup.RESPONSE_LINK_REL
 _NEWLINES = re.compile(r"\r\n?")
 _LINK = re.compile(r"<a\s", re.IGNORECASE)
 
@@ -20,14 +21,7 @@ def render_body(text: str) -> str:
     linked = urlize(normalize_body(text), nofollow=True, autoescape=True)
     linked = linked.replace("\n", "<br>")
     # Belt and braces: only <a href> and <br> survive, and every link gets the same rel.
-    return nh3.clean(
-        linked,
-        tags={"a", "br"},
-        attributes={"a": {"href"}},
-        url_schemes={"http", "https", "mailto"},
-        link_rel=LINK_REL,
-        strip_comments=True,
-    )
+    return markup.sanitize_response_html(linked)
 
 
 def count_links(html: str) -> int:

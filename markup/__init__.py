@@ -482,6 +482,24 @@ def sanitize_html(dirty: str) -> str:
     )
 
 
+# Responses are plain text: after escaping and linking, only links and line breaks remain, and
+# every link gets the same rel (user-generated content). The second of Byline's two nh3
+# configurations; pieces use sanitize_html above.
+RESPONSE_LINK_REL = "nofollow ugc noopener"
+
+
+def sanitize_response_html(linked: str) -> str:
+    """Keep only <a href> (http, https, mailto) and <br> in a response's rendered HTML."""
+    return nh3.clean(
+        linked,
+        tags={"a", "br"},
+        attributes={"a": {"href"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel=RESPONSE_LINK_REL,
+        strip_comments=True,
+    )
+
+
 def _render_plain(text: str) -> str:
     paragraphs = (part.strip() for part in re.split(r"\n\s*\n", text))
     return "\n".join(f"<p>{html.escape(part)}</p>" for part in paragraphs if part)
