@@ -1,4 +1,4 @@
-"""Fetch a remote image, check it by decoding it, and keep it in Byline's own storage."""
+"""Fetch a remote image, check and re-encode it as uploads are, and keep it in Byline's storage."""
 
 import hashlib
 import io
@@ -6,14 +6,11 @@ import urllib.error
 import urllib.request
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from PIL import Image, UnidentifiedImageError
 
 import uploads
 
-# Formats a browser shows, with the extension a stored copy gets.
-FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
+FORMATS = uploads.FORMATS  # what a stored copy may be, with its extension
 MAX_BYTES = settings.BYLINE_IMPORT_IMAGE_MAX_BYTES
 TIMEOUT_SECONDS = 20
 
@@ -40,24 +37,16 @@ def fetch(url):
     return data
 
 
-def check_image(data):
-    """Decode the image fully; return its file extension, or raise ImageError."""
+def prepare_image(data):
+    """Check and re-encode the image exactly as the editor's uploads are (`uploads`).
+
+    The same decoding, pixel and memory limits, metadata stripped and at most 2,000 pixels
+    wide. Return `(ContentFile, ext)`, or raise ImageError with the reason.
+    """
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.verify()
-        with Image.open(io.BytesIO(data)) as image:
-            uploads.check_pixels(image)  # bounded memory, as for uploads
-            if image.format == "JPEG":  # every byte is still decoded, at 1/8 scale
-                image.draft(None, (max(1, image.width // 8), max(1, image.height // 8)))
-            image.load()
-            kind = image.format
+        return uploads.process_image(io.BytesIO(data), max_bytes=MAX_BYTES)
     except uploads.ImageRejected as error:
         raise ImageError(error.message) from error
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError) as error:
-        raise ImageError(f"not a readable image ({error})") from error
-    if kind not in FORMATS:
-        raise ImageError(f"{kind} images are not kept; use JPEG, PNG, GIF or WebP")
-    return FORMATS[kind]
 
 
 class ImageStore:
@@ -86,7 +75,7 @@ class ImageStore:
                 None,
             )
             if stored is None:
-                data = fetch(url)
-                stored = default_storage.save(f"{base}.{check_image(data)}", ContentFile(data))
+                content, ext = prepare_image(fetch(url))
+                stored = default_storage.save(f"{base}.{ext}", content)
             self._known[url] = default_storage.url(stored)
         return self._known[url]

@@ -584,7 +584,7 @@ def test_download_images_refuses_what_is_not_an_image(tmp_path, monkeypatch):
     monkeypatch.setattr(images, "fetch", lambda url: b"<html>not an image</html>")
     export = make_zip(tmp_path / "export.zip", {"posts/guide.html": rich_story()})
     _, err = run(export, download_images=True)
-    assert f"kept the original address of {DESK}: not a readable image" in err
+    assert f"kept the original address of {DESK}: This file is not an image Byline accepts" in err
     assert DESK in Article.objects.get().body
     assert not default_storage.exists("imports/medium")
 
@@ -769,3 +769,27 @@ def test_the_author_option_still_takes_every_story_without_a_profile(tmp_path):
     out, _ = run(drafts_export(tmp_path, profile=False), author="jane")
     assert "failed 0." in out
     assert set(Article.objects.values_list("author", flat=True)) == {profile.pk}
+
+
+def test_downloaded_images_are_re_encoded_like_uploads(tmp_path, monkeypatch):
+    """A camera's photo: its metadata (GPS) is dropped and it is shrunk to 2,000 px wide."""
+    import io
+
+    photo = Image.new("RGB", (3000, 1500), "teal")
+    exif = Image.Exif()
+    exif[0x8825] = {2: (48.0, 51.0, 24.0)}  # GPSInfo: a latitude
+    exif[0x010F] = "PhoneMaker"
+    raw = io.BytesIO()
+    photo.save(raw, "JPEG", exif=exif)
+    assert Image.open(io.BytesIO(raw.getvalue())).getexif()
+    monkeypatch.setattr(images, "fetch", lambda url: raw.getvalue())
+    export = make_zip(tmp_path / "export.zip", {"posts/guide.html": rich_story()})
+
+    run(export, download_images=True)
+
+    stored = default_storage.listdir("imports/medium")[1]
+    assert stored and all(name.endswith(".jpg") for name in stored)
+    with default_storage.open(f"imports/medium/{stored[0]}") as handle:
+        copy = Image.open(handle)
+        assert copy.size == (2000, 1000)
+        assert not copy.getexif().get(0x8825) and not copy.getexif().get(0x010F)

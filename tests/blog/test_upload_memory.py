@@ -44,7 +44,7 @@ with open("/proc/self/clear_refs", "w") as clear_refs:
 before = status_kb("VmRSS")
 try:
     if max_width == "import":  # the importers' check of a fetched image
-        result = {"ext": images.check_image(data)}
+        result = {"ext": images.prepare_image(data)[1]}
     else:
         content, ext = uploads.process_image(ContentFile(data), max_width=int(max_width),
                                              square=square)
