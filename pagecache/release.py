@@ -32,7 +32,7 @@ def source_digest():
     """A digest of the project's templates and code (under BASE_DIR, skipping hidden folders,
     virtualenvs and data), the static files' manifest and Django's version."""
     digest = hashlib.sha256(django.get_version().encode())
-    root = getattr(settings, "BASE_DIR", None)
+    root = settings.BASE_DIR
     skipped = {Path(p).resolve() for p in (settings.MEDIA_ROOT, settings.STATIC_ROOT) if p}
     if root is not None:
         for folder, dirs, files in os.walk(root):
