@@ -135,6 +135,8 @@ class Article(models.Model):
     )
 
     class Meta:
+        verbose_name = "piece"  # the word readers and writers see (README's glossary)
+        verbose_name_plural = "pieces"
         ordering = ["-published_at", "-id"]
         get_latest_by = "published_at"
         constraints = [
