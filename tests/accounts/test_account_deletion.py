@@ -113,7 +113,7 @@ def test_a_writer_with_pieces_cannot_be_deleted_and_the_admin_says_why(admin_cli
         f"Deleting the user '{writer.username}' would require deleting the following "
         "protected related objects:" in text
     )
-    assert "Article: Still here" in text
+    assert "Piece: Still here" in text
     assert "Yes, I’m sure" not in page.content.decode()
 
     refused = admin_client.post(delete_url(writer), {"post": "yes"})
