@@ -56,6 +56,9 @@ MAX_CORRECTED_WORDS = 6  # of one query
 _START, _STOP = "\ue000", "\ue001"
 _MARKED_RE = re.compile(f"{_START}(.*?){_STOP}", re.DOTALL)
 RESULT_ORDER = ("-rank", "-published_at", "-id")
+# A query matching more pieces than this ranks only the newest MAX_RANKED of them and says
+# "more than MAX_RANKED pieces found": its cost stays bounded however common its words are.
+MAX_RANKED = 1000
 SNIPPET_SOURCE_CHARS = 20_000  # of body HTML, about 2,500 words: all of most pieces
 _SNIPPET_OPTIONS = {
     "start_sel": _START,
@@ -299,11 +302,15 @@ def search_postgres(query):
 
 
 def _page_from_ranked(number, ranked):
-    """A Paginator page for `number`, from the ranked (id, total) rows of that page."""
+    """A Paginator page for `number`, from the page's (id, number ranked, more matched) rows.
+
+    `page.capped` is true when the query matched more than the MAX_RANKED pieces ranked.
+    """
     if not ranked and number > 1:
         raise Http404("No such page.")
     page = Paginator(range(ranked[0][1] if ranked else 0), PAGE_SIZE).page(number)
     page.object_list = []
+    page.capped = bool(ranked and ranked[0][2])
     return page
 
 
@@ -320,24 +327,45 @@ def _page_number(request):
 def postgres_page(request, query):
     """One page of ranked results and their snippets, in two queries.
 
-    The first ranks every match and returns the page's ids with the total: the matches are
-    ranked in a fenced subquery (OFFSET 0) so the window count runs over narrow rows, and
-    each stored vector is read once. The second fetches the page's pieces with their
-    authors and snippets: ts_headline, the costly part, runs for the shown pieces only, on at
-    most SNIPPET_SOURCE_CHARS of each body. An unknown or out-of-range page is a 404.
+    The first finds the matches through the GIN index (the query parsed in every
+    configuration), keeps the newest MAX_RANKED + 1 of them (their ids and dates only: the
+    heap rows, not the vectors), checks and ranks the newest MAX_RANKED in their own
+    language, and returns the page's ids with the number ranked and whether more matched.
+    So a word found in every piece costs as much as one found in MAX_RANKED pieces. The
+    second fetches the page's pieces with their authors and snippets: ts_headline, the costly
+    part, runs for the shown pieces only, on at most SNIPPET_SOURCE_CHARS of each body. An
+    unknown or out-of-range page is a 404.
     """
     number = _page_number(request)
-    matches = search_postgres(query).order_by().values("id", "published_at", "rank")
-    inner, params = matches.query.sql_with_params()
-    order = ", ".join(
-        f"{name.lstrip('-')} {'DESC' if name.startswith('-') else 'ASC'}" for name in RESULT_ORDER
+    table = Article._meta.db_table
+    candidates = (
+        Article.objects.published()
+        .filter(search_vector=search_terms(query))
+        .order_by("-published_at", "-id")
+        .values("id", "published_at")[: MAX_RANKED + 1]
     )
+    candidates_sql, candidates_params = candidates.query.sql_with_params()
+    own = own_terms(query)
     sql = (
-        f"SELECT id, count(*) OVER () FROM ({inner} OFFSET 0) AS matches"  # noqa: S608
-        f" ORDER BY {order} LIMIT %s OFFSET %s"
+        f"WITH candidates AS MATERIALIZED ({candidates_sql}),"  # noqa: S608 - bound params
+        f" ranked AS (SELECT {table}.id, c.published_at,"
+        f" ts_rank({table}.search_vector, {own.sql}) AS rank"
+        " FROM (SELECT * FROM candidates ORDER BY published_at DESC, id DESC LIMIT %s) c"
+        f" JOIN {table} ON {table}.id = c.id WHERE {table}.search_vector @@ {own.sql})"
+        " SELECT id, (SELECT count(*) FROM ranked), (SELECT count(*) FROM candidates) > %s"
+        " FROM ranked ORDER BY rank DESC, published_at DESC, id DESC LIMIT %s OFFSET %s"
+    )
+    params = (
+        *candidates_params,
+        *own.params,
+        MAX_RANKED,
+        *own.params,
+        MAX_RANKED,
+        PAGE_SIZE,
+        (number - 1) * PAGE_SIZE,
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, (*params, PAGE_SIZE, (number - 1) * PAGE_SIZE))
+        cursor.execute(sql, params)
         ranked = cursor.fetchall()
     page = _page_from_ranked(number, ranked)
     if ranked:
@@ -347,7 +375,7 @@ def postgres_page(request, query):
             config=RawSQL(piece_config_sql(), ()),  # noqa: S611 - no user input
             **_SNIPPET_OPTIONS,
         )
-        ids = [pk for pk, _ in ranked]
+        ids = [pk for pk, *_ in ranked]
         shown = _results_base().filter(pk__in=ids).annotate(snippet=headline).in_bulk()
         for pk in ids:
             if article := shown.get(pk):  # unless unpublished between the two queries
@@ -386,7 +414,11 @@ def fts_match(query):
 
 
 def sqlite_page(request, query):
-    """One page of bm25-ranked results and their snippets, in two queries (FTS5)."""
+    """One page of bm25-ranked results and their snippets, in two queries (FTS5).
+
+    Like PostgreSQL's: the newest MAX_RANKED matches are ranked, and the page says whether
+    more matched.
+    """
     number = _page_number(request)
     match = fts_match(query)
     if not match:
@@ -394,15 +426,31 @@ def sqlite_page(request, query):
     published, published_params = Article.objects.published().values("pk").query.sql_with_params()
     weights = ", ".join(str(weight) for weight in FTS_WEIGHTS)
     table = Article._meta.db_table
-    # bm25() only works in the query that MATCHes: rank there, then filter, count and order.
+    # The newest MAX_RANKED + 1 published matches; bm25() only works in a query that MATCHes,
+    # so the newest MAX_RANKED are ranked in a second MATCH restricted to their rowids.
     sql = (
-        f"SELECT a.id, count(*) OVER () FROM (SELECT rowid AS id, bm25({FTS_TABLE}, {weights})"  # noqa: S608
-        f" AS rank FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s LIMIT -1) AS m"
-        f" JOIN {table} a ON a.id = m.id WHERE a.id IN ({published})"
-        " ORDER BY m.rank, a.published_at DESC, a.id DESC LIMIT %s OFFSET %s"
+        "WITH candidates AS MATERIALIZED (SELECT a.id, a.published_at"  # noqa: S608
+        f" FROM {table} a WHERE a.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"
+        f" AND a.id IN ({published}) ORDER BY a.published_at DESC, a.id DESC LIMIT %s),"
+        f" ranked AS (SELECT m.id, c.published_at, m.rank FROM (SELECT rowid AS id,"
+        f" bm25({FTS_TABLE}, {weights}) AS rank FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+        " AND rowid IN (SELECT id FROM candidates ORDER BY published_at DESC, id DESC LIMIT %s)"
+        ") m JOIN candidates c ON c.id = m.id)"
+        " SELECT id, (SELECT count(*) FROM ranked), (SELECT count(*) FROM candidates) > %s"
+        " FROM ranked ORDER BY rank, published_at DESC, id DESC LIMIT %s OFFSET %s"
+    )
+    params = (
+        match,
+        *published_params,
+        MAX_RANKED + 1,
+        match,
+        MAX_RANKED,
+        MAX_RANKED,
+        PAGE_SIZE,
+        (number - 1) * PAGE_SIZE,
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, (match, *published_params, PAGE_SIZE, (number - 1) * PAGE_SIZE))
+        cursor.execute(sql, params)
         ranked = cursor.fetchall()
     page = _page_from_ranked(number, ranked)
     if ranked:
@@ -411,7 +459,7 @@ def sqlite_page(request, query):
             f" WHERE {FTS_TABLE} MATCH %s AND rowid = {table}.id",
             (_START, _STOP, match),
         )
-        ids = [pk for pk, _ in ranked]
+        ids = [pk for pk, *_ in ranked]
         shown = _results_base().filter(pk__in=ids).annotate(snippet=snippet).in_bulk()
         for pk in ids:
             if article := shown.get(pk):
@@ -587,7 +635,7 @@ def search_view(request):
             page = sqlite_page(request, query)
         else:
             page = paginate(request, search_simple(query))
-        context.update(page_obj=page, articles=page.object_list)
+        context.update(page_obj=page, articles=page.object_list, max_ranked=f"{MAX_RANKED:,}")
         if page.paginator.count < SUGGEST_BELOW and (suggestion := suggest(query)):
             context["suggestion"] = suggestion
             context["suggestion_url"] = "?" + urlencode({"q": suggestion})
