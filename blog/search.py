@@ -22,7 +22,7 @@ from django.contrib.postgres.search import (
     SearchRank,
 )
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import BooleanField, F, Q, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Left
@@ -261,6 +261,26 @@ def search_terms(query):
     return terms
 
 
+def candidate_match(query):
+    """The GIN index's condition: the query's words in any language's form, each parse once.
+
+    The query parsed in every configuration (as `search_terms`), with phrases loosened to
+    "all these words" (`<->` becomes `&`: the index answers that without reading a vector)
+    and the repeated parses dropped. Candidates are checked against `own_terms` afterwards.
+    An empty parse (stop words only) matches nothing.
+    """
+    configs = ", ".join(f"'{config}'" for config in BYLINE_CONFIGS)
+    sql = (
+        "(SELECT string_agg(DISTINCT '(' || loose || ')', ' | ')::tsquery FROM ("
+        "SELECT regexp_replace(websearch_to_tsquery(c, %s)::text, '<(-|[0-9]+)>', '&', 'g')"
+        f" AS loose FROM unnest(ARRAY[{configs}]::regconfig[]) AS c) AS parses"
+        " WHERE loose <> '')"
+    )
+    table = Article._meta.db_table
+    sql = f"{table}.search_vector @@ {sql}"
+    return RawSQL(sql, (query,), output_field=BooleanField())  # noqa: S611 - bound params
+
+
 def own_terms(query):
     """The query parsed in each piece's own configuration: what a piece must match.
 
@@ -324,6 +344,12 @@ def _page_number(request):
     return number
 
 
+# For this transaction only: find matches through the GIN index, not a scan checking vectors.
+_USE_THE_SEARCH_INDEX = (
+    "SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)"
+)
+
+
 def postgres_page(request, query):
     """One page of ranked results and their snippets, in two queries.
 
@@ -340,7 +366,7 @@ def postgres_page(request, query):
     table = Article._meta.db_table
     candidates = (
         Article.objects.published()
-        .filter(search_vector=search_terms(query))
+        .filter(candidate_match(query))
         .order_by("-published_at", "-id")
         .values("id", "published_at")[: MAX_RANKED + 1]
     )
@@ -364,7 +390,11 @@ def postgres_page(request, query):
         PAGE_SIZE,
         (number - 1) * PAGE_SIZE,
     )
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The planner prices `@@` on a row as nearly free, so for a common word it would walk
+        # the date index (or the table) checking every vector: each out of the row, ~10 µs.
+        # The GIN index's bitmap reads only the matching rows' date and status.
+        cursor.execute(_USE_THE_SEARCH_INDEX)
         cursor.execute(sql, params)
         ranked = cursor.fetchall()
     page = _page_from_ranked(number, ranked)
