@@ -59,6 +59,7 @@ RESULT_ORDER = ("-rank", "-published_at", "-id")
 # A query matching more pieces than this ranks only the newest MAX_RANKED of them and says
 # "more than MAX_RANKED pieces found": its cost stays bounded however common its words are.
 MAX_RANKED = 1000
+RECENT = 10 * MAX_RANKED  # newest pieces where a query's candidates are looked for first
 SNIPPET_SOURCE_CHARS = 20_000  # of body HTML, about 2,500 words: all of most pieces
 _SNIPPET_OPTIONS = {
     "start_sel": _START,
@@ -344,57 +345,79 @@ def _page_number(request):
     return number
 
 
-# For this transaction only: find matches through the GIN index, not a scan checking vectors.
+# For the rest of the transaction: find matches through the GIN index's bitmap (reading only
+# the matching rows' dates), never by walking the dates index or the table checking each
+# vector (the planner prices `@@` on a row as nearly free; a vector out of the row costs
+# ~10 µs), and in one process (parallel workers would double a request's CPU). Planned before
+# it runs, the same statement finds the date of the RECENT-th newest piece (index only).
 _USE_THE_SEARCH_INDEX = (
-    "SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)"
+    "SELECT ({recent}), set_config('enable_seqscan', 'off', true),"
+    " set_config('enable_indexscan', 'off', true),"
+    " set_config('max_parallel_workers_per_gather', '0', true)"
 )
 
 
-def postgres_page(request, query):
-    """One page of ranked results and their snippets, in two queries.
+def _candidates_sql(query, since=None):
+    """SQL for the ids and dates of the newest MAX_RANKED + 1 published pieces that may match."""
+    candidates = Article.objects.published().filter(candidate_match(query))
+    if since is not None:
+        candidates = candidates.filter(published_at__gte=since)
+    candidates = candidates.order_by("-published_at", "-id").values("id", "published_at")
+    return candidates[: MAX_RANKED + 1].query.sql_with_params()
 
-    The first finds the matches through the GIN index (the query parsed in every
-    configuration), keeps the newest MAX_RANKED + 1 of them (their ids and dates only: the
-    heap rows, not the vectors), checks and ranks the newest MAX_RANKED in their own
-    language, and returns the page's ids with the number ranked and whether more matched.
-    So a word found in every piece costs as much as one found in MAX_RANKED pieces. The
-    second fetches the page's pieces with their authors and snippets: ts_headline, the costly
-    part, runs for the shown pieces only, on at most SNIPPET_SOURCE_CHARS of each body. An
-    unknown or out-of-range page is a 404.
+
+def postgres_page(request, query):
+    """One page of ranked results and their snippets, in three queries (two in a transaction).
+
+    The first sets the planner up (`_USE_THE_SEARCH_INDEX`) and finds the date of the
+    RECENT-th newest piece. The second finds the candidates through the GIN index (the query
+    parsed in every configuration): the newest MAX_RANKED + 1, looked for among the RECENT
+    newest pieces first (a bitmap AND of the GIN and date indexes: a common word reads only
+    its recent matches' rows), among all pieces when fewer are found there. It checks the
+    newest MAX_RANKED in their own language, ranks them, and returns the page's ids with the
+    number ranked and whether more matched: a word in every piece costs about what a word in
+    MAX_RANKED pieces does. The third fetches the page's pieces with their authors and
+    snippets: ts_headline, the costly part, runs for the shown pieces only, on at most
+    SNIPPET_SOURCE_CHARS of each body. An unknown or out-of-range page is a 404.
     """
     number = _page_number(request)
     table = Article._meta.db_table
-    candidates = (
-        Article.objects.published()
-        .filter(candidate_match(query))
-        .order_by("-published_at", "-id")
-        .values("id", "published_at")[: MAX_RANKED + 1]
-    )
-    candidates_sql, candidates_params = candidates.query.sql_with_params()
-    own = own_terms(query)
-    sql = (
-        f"WITH candidates AS MATERIALIZED ({candidates_sql}),"  # noqa: S608 - bound params
-        f" ranked AS (SELECT {table}.id, c.published_at,"
-        f" ts_rank({table}.search_vector, {own.sql}) AS rank"
-        " FROM (SELECT * FROM candidates ORDER BY published_at DESC, id DESC LIMIT %s) c"
-        f" JOIN {table} ON {table}.id = c.id WHERE {table}.search_vector @@ {own.sql})"
-        " SELECT id, (SELECT count(*) FROM ranked), (SELECT count(*) FROM candidates) > %s"
-        " FROM ranked ORDER BY rank DESC, published_at DESC, id DESC LIMIT %s OFFSET %s"
-    )
-    params = (
-        *candidates_params,
-        *own.params,
-        MAX_RANKED,
-        *own.params,
-        MAX_RANKED,
-        PAGE_SIZE,
-        (number - 1) * PAGE_SIZE,
-    )
+    recent = Article.objects.published().order_by("-published_at").values("published_at")
+    recent_sql, recent_params = recent[RECENT - 1 : RECENT].query.sql_with_params()
     with transaction.atomic(), connection.cursor() as cursor:
-        # The planner prices `@@` on a row as nearly free, so for a common word it would walk
-        # the date index (or the table) checking every vector: each out of the row, ~10 µs.
-        # The GIN index's bitmap reads only the matching rows' date and status.
-        cursor.execute(_USE_THE_SEARCH_INDEX)
+        cursor.execute(_USE_THE_SEARCH_INDEX.format(recent=recent_sql), recent_params)
+        (since, *_) = cursor.fetchone()
+        every_sql, every_params = _candidates_sql(query)
+        if since is None:  # fewer than RECENT pieces: look among all at once
+            candidates_sql, candidates_params = every_sql, every_params
+        else:
+            recent_sql, recent_params = _candidates_sql(query, since)
+            enough = f"(SELECT count(*) FROM recent) > {MAX_RANKED}"
+            candidates_sql = (
+                f"WITH recent AS MATERIALIZED ({recent_sql})"  # noqa: S608 - bound params
+                f" SELECT * FROM recent WHERE {enough} UNION ALL"
+                f" SELECT * FROM ({every_sql}) AS every WHERE NOT {enough}"
+            )
+            candidates_params = (*recent_params, *every_params)
+        own = own_terms(query)
+        sql = (
+            f"WITH candidates AS MATERIALIZED ({candidates_sql}),"  # noqa: S608 - bound params
+            f" ranked AS (SELECT {table}.id, c.published_at,"
+            f" ts_rank({table}.search_vector, {own.sql}) AS rank"
+            " FROM (SELECT * FROM candidates ORDER BY published_at DESC, id DESC LIMIT %s) c"
+            f" JOIN {table} ON {table}.id = c.id WHERE {table}.search_vector @@ {own.sql})"
+            " SELECT id, (SELECT count(*) FROM ranked), (SELECT count(*) FROM candidates) > %s"
+            " FROM ranked ORDER BY rank DESC, published_at DESC, id DESC LIMIT %s OFFSET %s"
+        )
+        params = (
+            *candidates_params,
+            *own.params,
+            MAX_RANKED,
+            *own.params,
+            MAX_RANKED,
+            PAGE_SIZE,
+            (number - 1) * PAGE_SIZE,
+        )
         cursor.execute(sql, params)
         ranked = cursor.fetchall()
     page = _page_from_ranked(number, ranked)
