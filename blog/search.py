@@ -58,7 +58,7 @@ _MARKED_RE = re.compile(f"{_START}(.*?){_STOP}", re.DOTALL)
 RESULT_ORDER = ("-rank", "-published_at", "-id")
 # A query matching more pieces than this ranks only the newest MAX_RANKED of them and says
 # "more than MAX_RANKED pieces found": its cost stays bounded however common its words are.
-MAX_RANKED = 1000
+MAX_RANKED = 500
 RECENT = 10 * MAX_RANKED  # newest pieces where a query's candidates are looked for first
 SNIPPET_SOURCE_CHARS = 20_000  # of body HTML, about 2,500 words: all of most pieces
 _SNIPPET_OPTIONS = {
