@@ -272,7 +272,7 @@ def candidate_match(query):
     """
     configs = ", ".join(f"'{config}'" for config in BYLINE_CONFIGS)
     sql = (
-        "(SELECT string_agg(DISTINCT '(' || loose || ')', ' | ')::tsquery FROM ("
+        "(SELECT string_agg(DISTINCT '(' || loose || ')', ' | ')::tsquery FROM ("  # noqa: S608
         "SELECT regexp_replace(websearch_to_tsquery(c, %s)::text, '<(-|[0-9]+)>', '&', 'g')"
         f" AS loose FROM unnest(ARRAY[{configs}]::regconfig[]) AS c) AS parses"
         " WHERE loose <> '')"
@@ -392,7 +392,7 @@ def postgres_page(request, query):
             candidates_sql, candidates_params = every_sql, every_params
         else:
             recent_sql, recent_params = _candidates_sql(query, since)
-            enough = f"(SELECT count(*) FROM recent) > {MAX_RANKED}"
+            enough = f"(SELECT count(*) FROM recent) > {MAX_RANKED}"  # noqa: S608 - a number
             candidates_sql = (
                 f"WITH recent AS MATERIALIZED ({recent_sql})"  # noqa: S608 - bound params
                 f" SELECT * FROM recent WHERE {enough} UNION ALL"

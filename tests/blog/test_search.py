@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 import blog.search as search_module
-
 from blog.models import Article, Tag
 from blog.search import (
     MAX_QUERY_LENGTH,
