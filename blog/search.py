@@ -613,22 +613,30 @@ def closest_words(words):
             cursor.execute(sql, [words])
             found = dict(cursor.fetchall())
     elif connection.vendor == "sqlite":
-        # Candidates: within two letters of a word's length, sharing its first or second letter.
-        near = "length(term) BETWEEN %s AND %s AND %s IN (substr(term, 1, 1), substr(term, 2, 1))"
-        ranges = " OR ".join(f"({near})" for _ in words)
-        params = [p for w in words for p in (len(w) - 2, len(w) + 2, w[0])]
+        # Candidates: words starting with a word's first or second letter (a swap of the first
+        # two letters stays a candidate), within two letters of its length. Each range is read
+        # by fts5vocab from its index (about 3 ms); a scan of the whole vocabulary counts every
+        # word's documents (150 ms and more at 10,000 pieces).
+        letters = sorted({letter for word in words for letter in word[:2]})
+        ranges = " UNION ALL ".join(
+            f"SELECT term, doc FROM {FTS_VOCAB_TABLE} WHERE term >= %s AND term < %s"  # noqa: S608
+            for _ in letters
+        )
+        params = [p for letter in letters for p in (letter, chr(ord(letter) + 1))]
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT term, doc FROM {FTS_VOCAB_TABLE} WHERE {ranges}",  # noqa: S608
-                params,
-            )
+            cursor.execute(ranges, params)
             vocabulary = dict(cursor.fetchall())
         found = {}
         for word in words:
             if word in vocabulary:
                 found[word] = word
                 continue
-            found[word] = _closest(word, vocabulary)
+            near = {
+                term: count
+                for term, count in vocabulary.items()
+                if abs(len(term) - len(word)) <= 2 and term[0] in word[:2]
+            }
+            found[word] = _closest(word, near)
     else:
         return {}
     return {w: c for w, c in found.items() if c and c != w}
