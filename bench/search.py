@@ -293,14 +293,21 @@ def measure(client, query, page, repeat, warmup):
 
 
 def explain(query):
-    from django.db import connection
+    """Print the plan of a results page's ranking statement, run as the page runs it."""
+    from django.db import connection, transaction
+    from django.test import RequestFactory
+    from django.test.utils import CaptureQueriesContext
 
-    from blog.search import search_postgres
+    from blog.search import postgres_page
 
-    results = search_postgres(query)[:10]
-    sql, params = results.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+    with CaptureQueriesContext(connection) as captured:
+        postgres_page(RequestFactory().get("/search/", {"q": query}), query)
+    setup, ranking = (
+        q["sql"] for q in captured.captured_queries if q["sql"].startswith(("SELECT (", "WITH"))
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(setup)
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + ranking)
         print("\n".join(row[0] for row in cursor.fetchall()))
 
 

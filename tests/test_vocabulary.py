@@ -1,4 +1,4 @@
-"""One vocabulary (README's glossary): the admin speaks of pieces and responses, as the site does."""
+"""One vocabulary (the README's glossary): the admin speaks of pieces and responses."""
 
 import pytest
 
