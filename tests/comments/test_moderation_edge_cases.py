@@ -99,3 +99,28 @@ def test_the_log_shows_a_dash_for_entries_about_no_response(mod_client, moderato
     assert response.status_code == 200
     text = page_text(response)
     assert "Spam." in text and "—" in text
+
+
+def test_a_ban_needs_a_reason_and_only_moderators_lift_one(moderator, trusted, reader):
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    with pytest.raises(ValidationError, match="Give a reason"):
+        services.reader_ban(user=trusted, actor=moderator, reason="   ")
+    assert not Ban.objects.exists()
+    services.reader_ban(user=trusted, actor=moderator, reason="Spam.")
+    with pytest.raises(PermissionDenied, match="Only moderators can lift bans."):
+        services.reader_unban(user=trusted, actor=reader)
+    assert Ban.objects.filter(user=trusted).exists()
+
+
+def test_lifting_a_ban_that_is_not_there_changes_and_logs_nothing(moderator, trusted):
+    assert services.reader_unban(user=trusted, actor=moderator) is False
+    assert not ModerationLog.objects.filter(action="unban").exists()
+
+
+def test_a_writer_cannot_edit_their_response_once_it_is_hidden(client, approved, moderator):
+    services.comment_hide(comment=approved, actor=moderator, reason="Off topic.")
+    client.force_login(approved.author)
+    response = client.get(f"/responses/{approved.pk}/edit/")
+    assert response.status_code == 403
+    assert "You can edit your own responses for" in page_text(response)
