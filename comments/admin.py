@@ -90,7 +90,8 @@ class ModerationForm(forms.ModelForm):
             raise ValidationError("Its writer deleted this response; it cannot be restored.")
         if DECISION_STATUS[decision] not in services.TRANSITIONS[comment.status]:
             raise ValidationError(
-                f"A {comment.get_status_display().lower()} response cannot take this decision."
+                f"This response is {comment.get_status_display().lower()}: "
+                "it cannot take this decision."
             )
         if decision in NEEDS_REASON and not (data.get("reason") or "").strip():
             self.add_error("reason", "Give a reason: the log keeps it.")

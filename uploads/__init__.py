@@ -107,6 +107,8 @@ def process_image(
                     if image.width * image.height > max_decoded_pixels:
                         raise _too_many_pixels((width, height), max_pixels, max_decoded_pixels)
                 payload = _encode_still(image, target, max_width, square, quality)
+        except ImageRejected:  # a ValueError too: keep its own message, not "could not be read"
+            raise
         except Image.DecompressionBombError as error:
             raise _too_many_pixels(image.size, max_pixels, max_decoded_pixels) from error
         except _READ_ERRORS as error:
