@@ -21,18 +21,19 @@ def png_claiming(width, height):
     return patched + raw[8 + 4 + 4 + 13 + 4 :]
 
 
-def test_a_jpeg_is_checked_and_kept_as_jpg():
-    assert images.check_image(image_bytes("JPEG", size=(640, 480))) == "jpg"
+def test_a_jpeg_is_checked_re_encoded_and_kept_as_jpg():
+    content, ext = images.prepare_image(image_bytes("JPEG", size=(640, 480)))
+    assert ext == "jpg" and content.read()[:3] == b"\xff\xd8\xff"
 
 
-def test_a_format_byline_does_not_keep_is_named_in_the_refusal():
-    with pytest.raises(images.ImageError, match="BMP images are not kept; use JPEG, PNG"):
-        images.check_image(image_bytes("BMP"))
+def test_a_format_byline_does_not_keep_is_refused_with_the_formats_it_takes():
+    with pytest.raises(images.ImageError, match="not an image Byline accepts: upload a JPEG, PNG"):
+        images.prepare_image(image_bytes("BMP"))
 
 
 def test_an_image_claiming_too_many_pixels_is_refused_before_decoding():
     with pytest.raises(images.ImageError, match=r"too many pixels \(9000 × 9000 pixels\)"):
-        images.check_image(png_claiming(9000, 9000))
+        images.prepare_image(png_claiming(9000, 9000))
 
 
 def test_only_web_addresses_are_fetched():
