@@ -152,12 +152,17 @@ def test_deleting_a_piece_removes_it_from_the_index(client, db, django_capture_o
     with django_capture_on_commit_callbacks(execute=True):
         article = ArticleFactory(title="Ephemeral zeppelin")
     assert found(client, "zeppelin") == ["Ephemeral zeppelin"]
+    pk = article.pk
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM blog_article_fts WHERE rowid = %s", [pk])
+            assert cursor.fetchone() == (1,)
     with django_capture_on_commit_callbacks(execute=True):
         article.delete()
     assert found(client, "zeppelin") == []
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM blog_article_fts")
+            cursor.execute("SELECT count(*) FROM blog_article_fts WHERE rowid = %s", [pk])
             assert cursor.fetchone() == (0,)
 
 
