@@ -16,7 +16,14 @@ import time
 
 import pytest
 
-from tests.servers import ROOT, free_port, no_control_socket, wait_until, worker_pids
+from tests.servers import (
+    ROOT,
+    free_port,
+    migrated_scratch_database,
+    no_control_socket,
+    wait_until,
+    worker_pids,
+)
 
 PATHS = ["/", "/healthz", "/robots.txt", "/archive/", "/feed/atom/", "/sitemap.xml"]
 THREADS = 4
@@ -52,18 +59,12 @@ def server(tmp_path):
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY="reload-test-secret-key-" + "x" * 40,
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        DATABASE_URL=migrated_scratch_database(tmp_path / "db.sqlite3"),
         REDIS_URL="",
         DJANGO_LOG_LEVEL="WARNING",
         GUNICORN_WORKERS="2",
         GUNICORN_ACCESSLOG="",
         PYTHONPATH=str(ROOT),
-    )
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
     )
     port = free_port()
     env["GUNICORN_BIND"] = f"127.0.0.1:{port}"
